@@ -1,0 +1,3 @@
+"""reportgen: a security communication matrix (Markdown) in, auditor-grade reports out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,275 @@
+"""``report.toml``: document metadata and the zone vocabulary, validated on load.
+
+Unknown keys and bad values raise :class:`~reportgen.errors.ConfigError` naming the file and
+the dotted key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+TRUST_CLASSES: tuple[str, ...] = (
+    "untrusted",
+    "external-service",
+    "tenant",
+    "management",
+    "infrastructure",
+)
+"""Zone trust classes, least trusted first."""
+
+UNTRUSTED_CLASSES: frozenset[str] = frozenset({"untrusted"})
+
+CONFIG_NAME = "report.toml"
+DEFAULT_MAX_SOURCE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEntry:
+    version: str
+    date: str
+    author: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    title: str = "Communication Matrix: Security Report"
+    system: str = ""
+    document_id: str = "COMM-MATRIX"
+    version: str = ""
+    status: str = "Draft"
+    classification: str = "Internal"
+    owner: str = ""
+    author: str = ""
+    approver: str = ""
+    language: str = "en"
+    distribution: tuple[str, ...] = ()
+    changes: tuple[ChangeEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneDef:
+    name: str
+    trust_class: str
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+class ZoneMatch(Enum):
+    EXACT = "exact"
+    SPELLING = "spelling"
+    """Same name but for case, spacing or hyphens (``internet`` for ``Internet``)."""
+    ALIAS = "alias"
+    """A declared alias (a name of another era, or a synonym)."""
+    UNKNOWN = "unknown"
+
+
+def fold(text: str) -> str:
+    """Case-, spacing- and hyphen-insensitive form of a name, for lookups."""
+    return re.sub(r"[\s_\-]+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    document: DocumentMeta = field(default_factory=DocumentMeta)
+    zones: tuple[ZoneDef, ...] = ()
+    unknown_zone_class: str = "untrusted"
+    """Trust class assumed for a zone that is not in the vocabulary."""
+    max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES
+    path: str | None = None
+
+    def resolve_zone(self, text: str) -> tuple[str | None, ZoneMatch]:
+        """Map a zone as written to its canonical name and say how it matched."""
+        stripped = text.strip()
+        folded = fold(stripped)
+        for zone in self.zones:
+            if stripped == zone.name:
+                return zone.name, ZoneMatch.EXACT
+        for zone in self.zones:
+            if folded == fold(zone.name):
+                return zone.name, ZoneMatch.SPELLING
+        for zone in self.zones:
+            if any(folded == fold(alias) for alias in zone.aliases):
+                return zone.name, ZoneMatch.ALIAS
+        return None, ZoneMatch.UNKNOWN
+
+    def zone(self, name: str) -> ZoneDef | None:
+        for zone in self.zones:
+            if zone.name == name:
+                return zone
+        return None
+
+    def trust_class(self, name: str) -> str:
+        """The trust class of a canonical zone name; unknown zones get ``unknown_zone_class``."""
+        zone = self.zone(name)
+        return zone.trust_class if zone is not None else self.unknown_zone_class
+
+
+_DOCUMENT_KEYS = {f for f in DocumentMeta.__dataclass_fields__ if f not in {"changes"}}
+_CHANGE_KEYS = {"version", "date", "author", "description"}
+_ZONE_KEYS = {"name", "class", "aliases", "description"}
+_TOP_KEYS = {"document", "change", "zone", "assessment", "limits"}
+
+
+class _Reader:
+    """Typed access to a TOML table that reports the dotted key of every problem."""
+
+    def __init__(self, path: str, table: Mapping[str, Any], prefix: str) -> None:
+        self.path = path
+        self.table = table
+        self.prefix = prefix
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        dotted = f"{self.prefix}.{key}" if self.prefix else key
+        return ConfigError(f"{self.path}: {dotted}: {problem}")
+
+    def only(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                raise self.fail(key, f"unknown key (allowed here: {hint})")
+
+    def string(self, key: str, default: str | None = None) -> str:
+        if key not in self.table:
+            if default is None:
+                raise self.fail(key, "is required")
+            return default
+        value = self.table[key]
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, not {type(value).__name__}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of strings")
+        return tuple(value)
+
+    def integer(self, key: str, default: int, minimum: int) -> int:
+        value = self.table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"must be a whole number of at least {minimum}")
+        return value
+
+    def tables(self, key: str) -> list[Mapping[str, Any]]:
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"must be an array of tables ([[{key}]])")
+        return value
+
+    def table_at(self, key: str) -> Mapping[str, Any]:
+        value = self.table.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table")
+        return value
+
+
+def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
+    """Parse and validate the text of a ``report.toml``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    top = _Reader(path, data, "")
+    top.only(_TOP_KEYS)
+
+    doc = _Reader(path, top.table_at("document"), "document")
+    doc.only(_DOCUMENT_KEYS)
+    defaults = DocumentMeta()
+    changes = []
+    for i, raw in enumerate(top.tables("change")):
+        entry = _Reader(path, raw, f"change[{i}]")
+        entry.only(_CHANGE_KEYS)
+        changes.append(
+            ChangeEntry(
+                version=entry.string("version"),
+                date=entry.string("date"),
+                author=entry.string("author", ""),
+                description=entry.string("description"),
+            )
+        )
+    document = DocumentMeta(
+        title=doc.string("title", defaults.title),
+        system=doc.string("system", ""),
+        document_id=_document_id(doc),
+        version=doc.string("version", ""),
+        status=doc.string("status", defaults.status),
+        classification=doc.string("classification", defaults.classification),
+        owner=doc.string("owner", ""),
+        author=doc.string("author", ""),
+        approver=doc.string("approver", ""),
+        language=doc.string("language", defaults.language),
+        distribution=doc.strings("distribution"),
+        changes=tuple(changes),
+    )
+
+    zones: list[ZoneDef] = []
+    seen: dict[str, str] = {}
+    for i, raw in enumerate(top.tables("zone")):
+        zone = _Reader(path, raw, f"zone[{i}]")
+        zone.only(_ZONE_KEYS)
+        name = zone.string("name")
+        trust = zone.string("class")
+        if trust not in TRUST_CLASSES:
+            raise zone.fail("class", f"{trust!r} is not one of {', '.join(TRUST_CLASSES)}")
+        aliases = zone.strings("aliases")
+        for spelled in (name, *aliases):
+            key = fold(spelled)
+            if key in seen:
+                where = "name" if spelled == name else "aliases"
+                raise zone.fail(where, f"{spelled!r} is already used by zone {seen[key]!r}")
+            seen[key] = name
+        zones.append(ZoneDef(name, trust, aliases, zone.string("description", "")))
+
+    assessment = _Reader(path, top.table_at("assessment"), "assessment")
+    assessment.only({"unknown_zone_class"})
+    unknown_class = assessment.string("unknown_zone_class", "untrusted")
+    if unknown_class not in TRUST_CLASSES:
+        raise assessment.fail("unknown_zone_class", f"{unknown_class!r} is not a trust class")
+
+    limits = _Reader(path, top.table_at("limits"), "limits")
+    limits.only({"max_source_bytes"})
+    max_bytes = limits.integer("max_source_bytes", DEFAULT_MAX_SOURCE_BYTES, 1)
+
+    return Config(
+        document=document,
+        zones=tuple(zones),
+        unknown_zone_class=unknown_class,
+        max_source_bytes=max_bytes,
+        path=path,
+    )
+
+
+def _document_id(doc: _Reader) -> str:
+    value = doc.string("document_id", DocumentMeta().document_id)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+        raise doc.fail("document_id", "use letters, digits, '.', '_' and '-' only (it names files)")
+    return value
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a ``report.toml``; raise ConfigError when it cannot be used."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc}") from exc
+    return parse_config(text, str(path))
+
+
+def find_config(source: Path, explicit: Path | None = None) -> Config:
+    """The config given explicitly, else ``report.toml`` beside the source, else defaults."""
+    if explicit is not None:
+        return load_config(explicit)
+    candidate = source.parent / CONFIG_NAME
+    if candidate.is_file():
+        return load_config(candidate)
+    return Config()
