@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from .config import Config
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
@@ -478,3 +480,29 @@ class Assessment:
 
     def for_flow(self, key: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.flow_key == key)
+
+
+# --- what renderers receive ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    """Facts about this build that every output stamps."""
+
+    generator: str
+    """``reportgen <version>``."""
+    build_time: datetime
+    """UTC; from SOURCE_DATE_EPOCH, else the source's commit time, else now."""
+    release: str
+    """The release the report is for (``v0.21.11``); may be empty when unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything a renderer may use. Renderers are pure: data in, bytes out."""
+
+    matrix: Matrix
+    report: Report
+    assessment: Assessment
+    config: Config
+    build: BuildInfo

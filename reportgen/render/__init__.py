@@ -1,0 +1,49 @@
+"""Renderers: one module per output format behind one small interface.
+
+A renderer is ``render(data: ReportData, options: RenderOptions) -> dict[str, bytes]``: it maps
+file names (relative to the format's output folder, built from slugs and ids only) to their
+bytes. It never parses Markdown, reads the source, or fetches anything; packaged templates
+and fonts are the only files it may read. Modules are imported lazily, so ``reportgen
+validate`` never pays for pandas, openpyxl or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import ReportData
+
+Rendered = dict[str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    templates: Path | None = None
+    """A folder whose files override the packaged templates of the same name."""
+
+
+Renderer = Callable[[ReportData, RenderOptions], Rendered]
+
+RENDERERS: dict[str, str] = {
+    "json": "reportgen.render.json_",
+    "markdown": "reportgen.render.markdown",
+    "xlsx": "reportgen.render.xlsx",
+    "pdf": "reportgen.render.pdf",
+}
+"""Format name -> module providing ``render``; the format name is also the output folder."""
+
+
+def get_renderer(name: str) -> Renderer:
+    module = importlib.import_module(RENDERERS[name])
+    renderer: Renderer = module.render
+    return renderer
+
+
+def available_formats() -> tuple[str, ...]:
+    """Formats whose module is present in this checkout, in pipeline order."""
+    return tuple(
+        name for name in RENDERERS if importlib.util.find_spec(RENDERERS[name]) is not None
+    )
