@@ -10,6 +10,7 @@ validate`` never pays for pandas, openpyxl or WeasyPrint.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
