@@ -28,7 +28,10 @@ def test_real_source_sections_flows_and_technologies(matrix: Matrix) -> None:
         "With Lightbits",
     ]
     assert matrix.title == "Communication Matrix"
-    assert dict(matrix.front_matter) == {"slug": "/communication-matrix", "title": "Communication Matrix"}
+    assert dict(matrix.front_matter) == {
+        "slug": "/communication-matrix",
+        "title": "Communication Matrix",
+    }
     assert matrix.problems == ()
 
 
