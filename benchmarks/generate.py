@@ -32,14 +32,16 @@ ZONES = (
     "Lightbits Cluster",
 )
 PROTOCOLS = (("HTTPS", "443"), ("TCP", "5432"), ("HTTP", "9090"), ("TLS", "4150"),
-             ("DNS", "53"), ("DHCP", "67/68"), ("SSH", "22"), ("BGP", "179"), ("TCP/UDP", "30000-32767"))  # fmt: skip
+             ("DNS", "53"), ("DHCP", "67/68"), ("SSH", "22"), ("BGP", "179"),
+             ("TCP/UDP", "30000-32767"))  # fmt: skip
 COMPONENTS = ("metal-api", "metal-apiserver", "backup-restore-sidecar", "metal-bmc",
               "metal-hammer", "firewall-controller-manager", "gardener-extension-provider-metal",
               "lb-csi-controller", "machine OS", "prometheus")  # fmt: skip
 PURPOSES = ("API Requests", "Database access", "Machine Operation", "Monitoring",
             "Authentication & Authorization", "Backup & Restore")  # fmt: skip
 NOTES = ("Used for management operations.", "Optional. Needs to be configured.",
-         "Logging of auditing events. Used for compliance.", "Used to resolve hostnames.")  # fmt: skip
+         "Logging of auditing events. Used for compliance.",
+         "Used to resolve hostnames.")  # fmt: skip
 FLAGS = (("x", "x", "x", "x"), ("x", "x", "x", ""), ("", "", "x", "x"), ("?", "?", "?", "?"),
          ("", "", "", "x"), ("x", "x", "", ""))  # fmt: skip
 
