@@ -125,7 +125,9 @@ def load_catalogue() -> Catalogue:
         )
     for entry in _entries(data, C5):
         controls.append(
-            Control(C5, entry["id"], entry["title"], entry["title_de"], description=entry["description"])
+            Control(
+                C5, entry["id"], entry["title"], entry["title_de"], description=entry["description"]
+            )
         )
     frameworks = tuple(
         Framework(key, data["frameworks"][key]["name"], data["frameworks"][key]["edition"])

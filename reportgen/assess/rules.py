@@ -19,9 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..config import Config
-from ..model import Diagnostic, Flag, Flow, Level, RuleInfo, ZoneRef
+from ..model import ControlRef, Diagnostic, Flag, Flow, Level, RuleInfo, ZoneRef
 from ..protocols import is_plaintext, is_transport_only
-from .catalogue import C5, GRUNDSCHUTZ, ISO, ControlRef
+from .catalogue import C5, GRUNDSCHUTZ, ISO
 
 RULESET_VERSION = "1.0"
 """Bump when a rule is added, removed, or changes what it matches or its severity."""

@@ -14,9 +14,9 @@ from ..model import (
     FLAG_KEYS,
     ControlRef,
     ControlTrace,
-    FlagCoverage,
     Finding,
     Flag,
+    FlagCoverage,
     Flow,
     Level,
     Matrix,
@@ -82,23 +82,29 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "outside-protected",
         "a flow to or from an outside zone with C and Auth `x`",
-        lambda f, ctx: (ctx.outside(f.source_zone) or ctx.outside(f.destination_zone))
-        and _yes(f, "confidentiality", "authentication"),
+        lambda f, ctx: (
+            (ctx.outside(f.source_zone) or ctx.outside(f.destination_zone))
+            and _yes(f, "confidentiality", "authentication")
+        ),
         controls("8.20 5.23", "NET.1.1.A9", "COS-04"),
     ),
     Evidence(
         "inbound-protected",
         "a flow from an outside zone into the network with C and Auth `x`",
-        lambda f, ctx: ctx.outside(f.source_zone)
-        and not ctx.outside(f.destination_zone)
-        and _yes(f, "confidentiality", "authentication"),
+        lambda f, ctx: (
+            ctx.outside(f.source_zone)
+            and not ctx.outside(f.destination_zone)
+            and _yes(f, "confidentiality", "authentication")
+        ),
         controls("", "NET.1.1.A11", "COS-01"),
     ),
     Evidence(
         "management-protected",
         "a management zone reached with C and Auth `x`",
-        lambda f, ctx: ctx.zone_class(f.destination_zone) == MANAGEMENT_CLASS
-        and _yes(f, "confidentiality", "authentication"),
+        lambda f, ctx: (
+            ctx.zone_class(f.destination_zone) == MANAGEMENT_CLASS
+            and _yes(f, "confidentiality", "authentication")
+        ),
         controls("", "NET.1.1.A21 NET.1.2.A9", "COS-05"),
     ),
     Evidence(
@@ -110,8 +116,10 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "time",
         "the flow synchronises clocks",
-        lambda f, ctx: (plaintext_name(f) or "").startswith("NTP")
-        or bool(re.search(r"\btime\b", f.purpose, re.IGNORECASE)),
+        lambda f, ctx: (
+            (plaintext_name(f) or "").startswith("NTP")
+            or bool(re.search(r"\btime\b", f.purpose, re.IGNORECASE))
+        ),
         controls("8.17", "", ""),
     ),
     Evidence(
