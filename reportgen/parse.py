@@ -428,7 +428,10 @@ class _Parser:
     def _cells(self, line0: int, width: int, what: str) -> list[tuple[str, int]] | None:
         cells = split_row(self.lines[line0])
         if len(cells) != width:
-            column = cells[min(len(cells), width) - 1][1] if cells else 1
+            if len(cells) > width:
+                column = cells[width][1]
+            else:
+                column = cells[-1][1] if cells else 1
             self.problem(
                 "column-count",
                 Severity.ERROR,

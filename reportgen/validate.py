@@ -34,7 +34,8 @@ CHECKS: tuple[Check, ...] = (
 def _structure(matrix: Matrix, config: Config) -> Iterator[Diagnostic]:
     yield from matrix.problems
     readable = not any(p.code in {"binary-content", "not-utf8"} for p in matrix.problems)
-    if readable and not any(section.flows for section in matrix.sections):
+    recognized = any(p.code == "missing-column" for p in matrix.problems)
+    if readable and not recognized and not any(section.flows for section in matrix.sections):
         yield diagnostic(
             "no-matrix",
             "no communication matrix table was found (a table whose header names at least "

@@ -105,3 +105,12 @@ def diagnostic(
 
 
 Check = Callable[[Matrix, Config], Iterator[Diagnostic]]
+
+
+def codes_markdown() -> str:
+    """The diagnostics table of the README and the docs, generated from :data:`CODES`."""
+    rows = ["| code | severity | meaning |", "| --- | --- | --- |"]
+    for code in CODES.values():
+        meaning = (code.summary + (f". Why: {code.why}" if code.why else "")).replace("|", "\\|")
+        rows.append(f"| `{code.code}` | {code.severity.value} | {meaning} |")
+    return "\n".join(rows) + "\n"

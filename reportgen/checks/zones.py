@@ -49,7 +49,7 @@ def check_zones(matrix: Matrix, config: Config) -> Iterator[Diagnostic]:
                     flow_id=flow.id,
                 )
             else:
-                close = difflib.get_close_matches(fold(cell.text), list(vocabulary), n=1)
+                close = _suggest(fold(cell.text), vocabulary)
                 hint = (
                     f"did you mean {vocabulary[close[0]]!r}?"
                     if close
@@ -63,3 +63,13 @@ def check_zones(matrix: Matrix, config: Config) -> Iterator[Diagnostic]:
                     hint=hint,
                     flow_id=flow.id,
                 )
+
+
+def _suggest(folded: str, vocabulary: dict[str, str]) -> list[str]:
+    """Close spellings first, then names that contain every word written (``Shoot`` ->
+    ``Shoot Cluster``)."""
+    close = difflib.get_close_matches(folded, list(vocabulary), n=1)
+    if close:
+        return close
+    words = set(folded.split())
+    return [name for name in sorted(vocabulary) if words and words <= set(name.split())][:1]
