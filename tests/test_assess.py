@@ -26,20 +26,10 @@ from reportgen.model import (
 from reportgen.parse import parse
 from reportgen.validate import validate
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "source" / "communication-matrix.md"
+from .conftest import ROOT
+
 CONFIG = ROOT / "source" / "report.toml"
 EMPTY = Report(diagnostics=())
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def matrix(config: Config) -> Matrix:
-    return parse(SOURCE.read_bytes(), "source/communication-matrix.md", config)
 
 
 @pytest.fixture(scope="module")

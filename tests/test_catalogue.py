@@ -8,7 +8,6 @@ import json
 import re
 import tomllib
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,9 @@ from reportgen.assess import RULES, Rule, controls_markdown, iso_annex_a, load_c
 from reportgen.assess.catalogue import C5, FRAMEWORKS, GRUNDSCHUTZ, ISO
 from reportgen.assess.statistics import EVIDENCE
 
+from .conftest import ROOT
+
 DATA = resources.files("reportgen.assess").joinpath("data")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_iso_catalog_is_the_unmodified_bsi_file() -> None:
