@@ -84,13 +84,15 @@ def escape(value: object) -> str:
     if isinstance(value, Md):
         return value
     text = _CONTROL.sub("", str(value))
-    text = " ".join(text.split())
+    text = re.sub(r"\s+", " ", text)
     text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
-    if _LEADING.match(text):
-        text = f"&#{ord(text[0])};{text[1:]}"
+    body = text.lstrip(" ")
+    lead = text[: len(text) - len(body)]
+    if _LEADING.match(body):
+        body = f"&#{ord(body[0])};{body[1:]}"
     else:
-        text = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", text, count=1)
-    return text
+        body = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", body, count=1)
+    return lead + body
 
 
 def md(value: object) -> Md:
