@@ -24,6 +24,7 @@ A source or config that cannot be read always fails the build.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ PAGE_KINDS = ("index", "sections", "findings")
 FAIL_ON = ("error", "warning", "never")
 
 
-class ReportgenPluginConfig(base.Config):
+class ReportgenPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     source = c.Type(str, default="source/communication-matrix.md")
     """The Markdown source, relative to the folder of ``mkdocs.yml``."""
     config = c.Optional(c.Type(str))
@@ -63,7 +64,7 @@ class ReportgenPluginConfig(base.Config):
     ``reference/``; used by reportgen's documentation site."""
 
 
-class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):
+class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):  # type: ignore[no-untyped-call]
     """Adds the generated matrix pages to the site's files."""
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -120,12 +121,30 @@ class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):
         rendered = render_markdown(data, RenderOptions(templates=templates))
         wanted = set(self.config.pages)
         folder = self.config.folder.strip("/")
+        kinds = {
+            name: {INDEX: "index", FINDINGS: "findings"}.get(name, "sections") for name in rendered
+        }
+        dropped = [name for name, kind in kinds.items() if kind not in wanted]
         out: dict[str, bytes] = {}
         for name, content in rendered.items():
-            kind = {INDEX: "index", FINDINGS: "findings"}.get(name, "sections")
+            kind = kinds[name]
             if kind in wanted:
+                content = _unlink(content, dropped)
+                if kind == "sections":
+                    # MkDocs strips front matter; Material then gives the wide table the
+                    # width the right-hand table of contents would take.
+                    content = b"---\nhide:\n  - toc\n---\n\n" + content
                 out[f"{folder}/{name}" if folder else name] = content
         return out
+
+
+def _unlink(content: bytes, dropped: list[str]) -> bytes:
+    """Turn links to pages that are not published into their plain text (link texts are
+    escaped by the renderer, so they hold no ``]``)."""
+    for name in dropped:
+        pattern = re.compile(rb"\[([^\]]*)\]\(" + re.escape(name.encode()) + rb"(?:#[^)]*)?\)")
+        content = pattern.sub(rb"\1", content)
+    return content
 
 
 def _load(source: Path, config_path: Path | None, release: str | None) -> ReportData:
@@ -135,8 +154,8 @@ def _load(source: Path, config_path: Path | None, release: str | None) -> Report
 
     try:
         return load(source, config_path, release)
-    except ModuleNotFoundError as exc:
-        if exc.name != "reportgen.assess":
+    except ImportError as exc:
+        if exc.name != "reportgen.assess" and "reportgen.assess" not in str(exc):
             raise
     return _load_without_assessment(source, config_path, release)
 

@@ -17,9 +17,9 @@ from reportgen.model import (
     BuildInfo,
     Control,
     ControlRef,
-    FlagCoverage,
     Finding,
     Flag,
+    FlagCoverage,
     Level,
     Matrix,
     Report,
@@ -78,7 +78,9 @@ def findings_for(matrix: Matrix) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-def _stats(slug: str, title: str, matrix: Matrix, findings: tuple[Finding, ...]) -> SectionStatistics:
+def _stats(
+    slug: str, title: str, matrix: Matrix, findings: tuple[Finding, ...]
+) -> SectionStatistics:
     flows = [f for f in matrix.flows if slug == "all" or f.section == slug]
     techs = [t for t in matrix.technologies if slug == "all" or t.section == slug]
     mine = [f for f in findings if slug == "all" or f.section == slug]

@@ -14,12 +14,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from reportgen.model import Flow, Section
+from reportgen.model import Section
 from reportgen.render import RenderOptions, get_renderer
 from reportgen.render.markdown import escape, render
 
-PAGES = ["index.md", "plain.md", "sonic.md", "gardener.md", "cluster-api.md", "lightbits.md",
-         "findings.md"]
+PAGES = [
+    "index.md",
+    "plain.md",
+    "sonic.md",
+    "gardener.md",
+    "cluster-api.md",
+    "lightbits.md",
+    "findings.md",
+]
 
 
 class Tables(HTMLParser):
@@ -94,8 +101,8 @@ def test_deterministic() -> None:
 
 @pytest.mark.parametrize("engine", [gfm, mkdocs_html])
 @pytest.mark.parametrize(
-    ("slug", "count"), [("plain", 52), ("sonic", 9), ("gardener", 13), ("cluster-api", 3),
-                        ("lightbits", 6)]
+    ("slug", "count"),
+    [("plain", 52), ("sonic", 9), ("gardener", 13), ("cluster-api", 3), ("lightbits", 6)],
 )
 def test_one_row_per_flow(pages: dict[str, str], engine: object, slug: str, count: int) -> None:
     data = metal_stack()
@@ -150,7 +157,6 @@ HOSTILE = [
 ]
 
 
-
 @pytest.mark.parametrize("engine", [gfm, mkdocs_html])
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_cell_text_keeps_the_row(engine: object, text: str) -> None:
@@ -158,8 +164,9 @@ def test_hostile_cell_text_keeps_the_row(engine: object, text: str) -> None:
     section = data.matrix.sections[1]
     first = replace(section.flows[0], component=text, purpose=text, notes=text, destination=text)
     hostile_section = replace(section, flows=(first, *section.flows[1:]))
-    matrix = replace(data.matrix, sections=(data.matrix.sections[0], hostile_section,
-                                            *data.matrix.sections[2:]))
+    matrix = replace(
+        data.matrix, sections=(data.matrix.sections[0], hostile_section, *data.matrix.sections[2:])
+    )
     page = render(report_data(matrix, data.config), RenderOptions())["sonic.md"].decode()
     html = engine(page)  # type: ignore[operator]
     rows = html.tables[0]
@@ -197,8 +204,14 @@ def test_unknown_zone_is_marked() -> None:
     sec: Section = data.matrix.sections[1]
     flow = sec.flows[0]
     odd = replace(flow, source_zone=replace(flow.source_zone, text="Moon | Base", canonical=None))
-    matrix = replace(data.matrix, sections=(data.matrix.sections[0],
-                     replace(sec, flows=(odd, *sec.flows[1:])), *data.matrix.sections[2:]))
+    matrix = replace(
+        data.matrix,
+        sections=(
+            data.matrix.sections[0],
+            replace(sec, flows=(odd, *sec.flows[1:])),
+            *data.matrix.sections[2:],
+        ),
+    )
     page = render(report_data(matrix, data.config), RenderOptions())["sonic.md"].decode()
     assert gfm(page).tables[0][0][2] == "Moon | Base ⚠"
     assert "Zones not in the configuration" in page

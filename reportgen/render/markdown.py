@@ -132,9 +132,9 @@ def paragraphs(text: str) -> list[Md]:
 LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
 
 SYMBOL_KEY: tuple[tuple[str, str, str], ...] = (
-    (Flag.YES.symbol, "x", "yes"),
-    (Flag.NO.symbol, "empty", "no"),
-    (Flag.UNKNOWN.symbol, "?", "not assessed (depends on the configuration)"),
+    (Flag.YES.symbol, "x in the source", "yes"),
+    (Flag.NO.symbol, "empty cell", "no"),
+    (Flag.UNKNOWN.symbol, "? in the source", "not assessed, depends on the configuration"),
 )
 """(symbol, as written in the source, meaning) for each flag state."""
 UNKNOWN_ZONE = "⚠"
@@ -339,19 +339,12 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
     }
 
     out: dict[str, bytes] = {}
-    sections = []
+    sections: list[tuple[Section, str, SectionStatistics | None]] = []
     for section in data.matrix.sections:
         section_findings = sorted(
             (f for f in assessment.findings if f.section == section.slug), key=_finding_order
         )
-        sections.append(
-            {
-                "section": section,
-                "page": links.page[section.slug],
-                "stats": stats_by_slug.get(section.slug),
-                "findings": len(section_findings),
-            }
-        )
+        sections.append((section, links.page[section.slug], stats_by_slug.get(section.slug)))
         page = env.get_template("section.md.j2").render(
             **common,
             section=section,
@@ -373,27 +366,26 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         "lrr" + "r" * len(level_titles),
         (
             [
-                _link(s["section"].title, s["page"]),
-                Md(str(len(s["section"].flows))),
-                Md(str(len(s["section"].technologies))),
-                *(
-                    _level_counts(s["stats"])
-                    if s["stats"] is not None
-                    else [Md("0")] * len(level_titles)
-                ),
+                _link(sec.title, page),
+                Md(str(len(sec.flows))),
+                Md(str(len(sec.technologies))),
+                *(_level_counts(st) if st is not None else [Md("0")] * len(level_titles)),
             ]
-            for s in sections
+            for sec, page, st in sections
         ),
     )
     coverage_rows = [
         [
-            md(stats.title) if stats.slug == "all" else _link(stats.title, section_page(stats.slug)),
+            md(stats.title)
+            if stats.slug == "all"
+            else _link(stats.title, section_page(stats.slug)),
             *(_coverage(stats, FLAG_KEYS[f]) for f in FLAG_FIELDS),
         ]
         for stats in (*assessment.statistics.sections, overall)
     ]
     coverage_table = _table(
-        ["Section", *(FLAG_KEYS[f] for f in FLAG_FIELDS)], "l" + "c" * len(FLAG_FIELDS),
+        ["Section", *(FLAG_KEYS[f] for f in FLAG_FIELDS)],
+        "l" + "c" * len(FLAG_FIELDS),
         coverage_rows,
     )
     legend_table = _table(
@@ -490,7 +482,7 @@ def _flow_link(f: Finding, flows: dict[str, Flow], links: _Links) -> Md:
 
 
 def _count_levels(findings: Iterable[Finding]) -> list[tuple[str, int]]:
-    counts = {level: 0 for level in LEVEL_ORDER}
+    counts = dict.fromkeys(LEVEL_ORDER, 0)
     for f in findings:
         counts[f.severity] += 1
     return [(level.title, n) for level, n in counts.items()]
