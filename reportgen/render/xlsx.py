@@ -33,6 +33,9 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem
+from openpyxl.worksheet.header_footer import _HeaderFooterPart as _Part
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -51,9 +54,10 @@ from ..model import (
     SectionStatistics,
     Technology,
 )
-from . import RenderOptions, Rendered
+from . import Rendered, RenderOptions
 
 COMBINED_NAME = "communication-matrix"
+NOT_RECORDED = "(not recorded)"
 MAX_CELL_CHARS = 32767
 """Excel's limit for the text of one cell."""
 TEXT = "@"
@@ -99,19 +103,22 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # --- styles ------------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_TITLE_FONT = Font(bold=True, size=13)
-_BLOCK_FONT = Font(bold=True, size=11, color="1F3864")
-_BOLD = Font(bold=True)
+_FONT = "Calibri"
+"""Named on every font: a font without a name falls back to a serif face in LibreOffice."""
+_HEADER_FONT = Font(name=_FONT, bold=True, color="FFFFFF")
+_TITLE_FONT = Font(name=_FONT, bold=True, size=13)
+_BLOCK_FONT = Font(name=_FONT, bold=True, size=11, color="1F3864")
+_BOLD = Font(name=_FONT, bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _SUBHEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
+_WRAP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="top")
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _MISSING_C_FILL = PatternFill("solid", fgColor="F4B6B6", bgColor="F4B6B6")
-_MISSING_C_FONT = Font(bold=True, color="9C0006")
+_MISSING_C_FONT = Font(color="9C0006")
 _UNKNOWN_C_FILL = PatternFill("solid", fgColor="FFE699", bgColor="FFE699")
 _LEVEL_FILLS: dict[Level, PatternFill] = {
     Level.HIGH: PatternFill("solid", fgColor="F4B6B6"),
@@ -161,14 +168,16 @@ def workbook_bytes(data: ReportData, sections: Sequence[Section]) -> bytes:
 
 
 def _pin_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite a zip with fixed entry timestamps and attributes, keeping the entry order."""
+    """Rewrite a zip with fixed entry timestamps and attributes in a fixed entry order."""
     stamp = _zip_time(when)
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
-        for info in src.infolist():
+        # [Content_Types].xml first, as Office writes it; otherwise openpyxl's fixed order.
+        infos = sorted(src.infolist(), key=lambda i: i.filename != "[Content_Types].xml")
+        for info in infos:
             pinned = zipfile.ZipInfo(info.filename, date_time=stamp)
             pinned.compress_type = zipfile.ZIP_DEFLATED
             pinned.create_system = 0
@@ -283,14 +292,16 @@ def put(ws: Worksheet, row: int, column: int, value: Any, *, text: bool = True) 
     ``text`` also sets the text number format, so what Excel shows is what was written and a
     later edit of the cell stays text (``1.10`` stays ``1.10``, ``67/68`` never becomes a date).
     """
-    cell: XlCell = ws.cell(row=row, column=column)
+    cell = ws.cell(row=row, column=column)
+    if not isinstance(cell, XlCell):  # a merged cell; this module never merges
+        raise TypeError(f"cell {cell.coordinate} is merged")
     if isinstance(value, str):
         raw = value
         value = _clean(value)
         cell.value = value
         cell.data_type = "s"  # assigning "=..." makes openpyxl guess a formula; undo that
         if raw.startswith(_FORMULA_TRIGGERS) or value.startswith(_FORMULA_TRIGGERS):
-            cell.quotePrefix = True  # type: ignore[attr-defined]
+            cell.quotePrefix = True
         if text:
             cell.number_format = TEXT
     elif value is None:
@@ -302,7 +313,7 @@ def put(ws: Worksheet, row: int, column: int, value: Any, *, text: bool = True) 
 
 
 def _lines(text: str, width: float) -> int:
-    per_line = max(1, int(width * 1.15) - 1)
+    per_line = max(1, int(width * 1.25) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")) if text else 1
 
 
@@ -373,31 +384,31 @@ def _table_headers(base: Sequence[str], extra: Iterable[str]) -> list[str]:
 # --- Matrix ------------------------------------------------------------------------------
 
 _MATRIX_SOURCE = (
-    Column("Section", 18),
-    Column("No.", 7),
-    Column("Component", 22, wrap=True),
-    Column("Source Zone", 20, wrap=True),
-    Column("Protocol", 10),
-    Column("Destination", 22, wrap=True),
-    Column("Destination Zone", 20, wrap=True),
-    Column("Port", 12),
+    Column("Section", 16, wrap=True),
+    Column("No.", 6),
+    Column("Component", 20, wrap=True),
+    Column("Source Zone", 19, wrap=True),
+    Column("Protocol", 9),
+    Column("Destination", 20, wrap=True),
+    Column("Destination Zone", 19, wrap=True),
+    Column("Port", 11),
     Column("C", 5, center=True),
     Column("I", 5, center=True),
     Column("Auth", 6, center=True),
-    Column("Trust", 7, center=True),
-    Column("Purpose", 30, wrap=True),
-    Column("Notes", 40, wrap=True),
+    Column("Trust", 6, center=True),
+    Column("Purpose", 26, wrap=True),
+    Column("Notes", 36, wrap=True),
 )
 _MATRIX_DERIVED = (
-    Column("Source zone (canonical)", 20, wrap=True),
-    Column("Source trust class", 15),
-    Column("Destination zone (canonical)", 20, wrap=True),
-    Column("Destination trust class", 15),
-    Column("Crosses zones", 9, center=True),
+    Column("Source zone (canonical)", 19, wrap=True),
+    Column("Source trust class", 13),
+    Column("Destination zone (canonical)", 19, wrap=True),
+    Column("Destination trust class", 13),
+    Column("Crosses zones", 8, center=True),
     Column("Optional", 9, center=True),
-    Column("Findings", 30, wrap=True),
-    Column("Worst finding", 12),
-    Column("Source line", 8, text=False),
+    Column("Findings", 20, wrap=True),
+    Column("Worst finding", 11),
+    Column("Source line", 7, text=False),
 )
 MATRIX_FLAG_COLUMNS = {"C": 9, "I": 10, "Auth": 11, "Trust": 12}
 """Flag column header -> 1-based column number on the Matrix sheet."""
@@ -495,7 +506,7 @@ def _matrix_sheet(ws: Worksheet, data: ReportData, scope: Scope) -> None:
     target = f"A2:{c_col}{last}"
     ws.conditional_formatting.add(
         target,
-        FormulaRule(
+        FormulaRule(  # type: ignore[no-untyped-call]
             formula=[f'AND(${crosses}2="yes",LEN(${c_col}2)=0)'],
             fill=_MISSING_C_FILL,
             font=_MISSING_C_FONT,
@@ -504,7 +515,7 @@ def _matrix_sheet(ws: Worksheet, data: ReportData, scope: Scope) -> None:
     )
     ws.conditional_formatting.add(
         target,
-        FormulaRule(
+        FormulaRule(  # type: ignore[no-untyped-call]
             formula=[f'AND(${crosses}2="yes",${c_col}2="?")'],
             fill=_UNKNOWN_C_FILL,
             stopIfTrue=True,
@@ -611,7 +622,9 @@ def _findings_sheet(
         errorTitle="Due date",
         error="Enter a date (YYYY-MM-DD).",
     )
-    due.add(f"{get_column_letter(FINDING_DUE_COLUMN)}2:{get_column_letter(FINDING_DUE_COLUMN)}{last}")
+    due.add(
+        f"{get_column_letter(FINDING_DUE_COLUMN)}2:{get_column_letter(FINDING_DUE_COLUMN)}{last}"
+    )
     ws.add_data_validation(due)
 
 
@@ -629,9 +642,23 @@ class _Blocks:
         put(self.ws, self.row, 1, text).font = _TITLE_FONT
         self.row += 2
 
-    def block(self, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    def block(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        left: bool = False,
+        total: bool = False,
+    ) -> None:
+        """A titled block; ``left`` aligns numbers left (key/value lists), ``total`` makes the
+        last row bold."""
         put(self.ws, self.row, 1, title).font = _BLOCK_FONT
         self.row += 1
+        widths = [self.ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, 16)]
+        header_lines = max(_lines(t, widths[c]) for c, t in enumerate(header[:15]))
+        if header_lines > 1:
+            self.ws.row_dimensions[self.row].height = header_lines * _LINE_HEIGHT
         for c, text in enumerate(header, start=1):
             cell = put(self.ws, self.row, c, text)
             cell.font = _BOLD
@@ -639,18 +666,21 @@ class _Blocks:
             cell.border = _BOX
             cell.alignment = _WRAP
         self.row += 1
-        widths = [self.ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, 16)]
+        first = self.row
         for values in rows:
             lines = 1
             for c, value in enumerate(values, start=1):
                 cell = put(self.ws, self.row, c, value, text=isinstance(value, str))
                 cell.border = _BOX
-                cell.alignment = _WRAP
+                cell.alignment = _WRAP_LEFT if left else _WRAP
                 if isinstance(value, str) and c <= len(widths):
                     lines = max(lines, _lines(value, widths[c - 1]))
             if lines > 1:
                 self.ws.row_dimensions[self.row].height = lines * _LINE_HEIGHT
             self.row += 1
+        if total and self.row > first:
+            for c in range(1, len(header) + 1):
+                self.ws.cell(row=self.row - 1, column=c).font = _BOLD
         self.row += 1
 
 
@@ -683,6 +713,7 @@ def _summary_sheet(
             ("Zone-crossing flows", sum(1 for f in flows if f.crosses_zones)),
             ("Optional flows", sum(1 for f in flows if f.optional)),
         ),
+        left=True,
     )
     if stats is not None:
         out.block(
@@ -763,10 +794,7 @@ def _legend_sheet(ws: Worksheet, data: ReportData) -> None:
     out.block(
         "Flag columns (from the source's legend)",
         ("Column", "Field", "Meaning"),
-        (
-            (key, name, data.matrix.legend_meaning(key) or "")
-            for name, key in FLAG_KEYS.items()
-        ),
+        ((key, name, data.matrix.legend_meaning(key) or "") for name, key in FLAG_KEYS.items()),
     )
     out.block(
         "Flag values",
@@ -798,10 +826,7 @@ def _legend_sheet(ws: Worksheet, data: ReportData) -> None:
     out.block(
         "Zones (report.toml)",
         ("Zone", "Trust class", "Description", "Also written as"),
-        (
-            (z.name, z.trust_class, z.description, ", ".join(z.aliases))
-            for z in data.config.zones
-        ),
+        ((z.name, z.trust_class, z.description, ", ".join(z.aliases)) for z in data.config.zones),
     )
     if data.assessment.rules:
         out.block(
@@ -851,6 +876,7 @@ def _metadata_sheet(
             ("Owner", doc.owner),
             ("Workbook scope", scope.title),
         ),
+        left=True,
     )
     out.block(
         "Provenance",
@@ -859,11 +885,11 @@ def _metadata_sheet(
             ("Source path", source.path),
             ("Source sha256", source.sha256),
             ("Source size (bytes)", source.size),
-            ("Repository", source.repository or ""),
-            ("Commit", source.commit or ""),
-            ("Commit time (UTC)", commit_time),
-            ("Source version", source.version or ""),
-            ("Release", data.build.release),
+            ("Repository", source.repository or NOT_RECORDED),
+            ("Commit", source.commit or NOT_RECORDED),
+            ("Commit time (UTC)", commit_time or NOT_RECORDED),
+            ("Source version", source.version or NOT_RECORDED),
+            ("Release", data.build.release or NOT_RECORDED),
             ("Generator", data.build.generator),
             ("Rule set version", data.assessment.ruleset_version),
             ("Control catalogue version", data.assessment.catalogue_version),
@@ -871,6 +897,7 @@ def _metadata_sheet(
             ("Validation errors", data.report.errors),
             ("Validation warnings", data.report.warnings),
         ),
+        left=True,
     )
     rows = []
     for section in scope.sections:
@@ -895,6 +922,7 @@ def _metadata_sheet(
         "Row counts (completeness check: each equals the rows of its sheet)",
         ("Section", "Slug", "Matrix rows", "Technologies rows", "Findings rows"),
         [*rows, total],
+        total=True,
     )
     put(ws, out.row, 1, "Flows in the whole source")
     put(ws, out.row, 2, sum(len(s.flows) for s in data.matrix.sections), text=False)
@@ -918,16 +946,21 @@ def _print_setup(ws: Worksheet, data: ReportData, scope: Scope) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ident = " ".join(p for p in (doc.document_id, doc.version) if p)
-    ws.oddHeader.left.text = _footer_text(doc.title)
-    ws.oddHeader.right.text = _footer_text(f"{scope.title}: {ws.title}")
-    ws.oddFooter.left.text = _footer_text(ident)
-    ws.oddFooter.center.text = _footer_text(doc.classification)
-    ws.oddFooter.right.text = "Page &P of &N"
-    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.center):
-        part.size = 8
-    ws.oddFooter.right.size = 8
+    small = 8
+    ws.HeaderFooter = HeaderFooter(
+        oddHeader=HeaderFooterItem(
+            left=_Part(text=_footer_text(doc.title), size=small),
+            right=_Part(text=_footer_text(f"{scope.title}: {ws.title}"), size=small),
+        ),
+        oddFooter=HeaderFooterItem(
+            left=_Part(text=_footer_text(ident), size=small),
+            center=_Part(text=_footer_text(doc.classification), size=small),
+            right=_Part(text="Page &P of &N", size=small),
+        ),
+    )
