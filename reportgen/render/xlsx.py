@@ -312,8 +312,14 @@ def put(ws: Worksheet, row: int, column: int, value: Any, *, text: bool = True) 
     return cell
 
 
-def _lines(text: str, width: float) -> int:
-    per_line = max(1, int(width * 1.25) - 1)
+def _lines(text: str, width: float, *, bold: bool = False) -> int:
+    """Estimated wrapped lines of ``text`` in a column ``width`` characters wide.
+
+    Excel does not grow a row for wrapped text it did not lay out itself, so rows get an
+    explicit height from this estimate (proportional text fits ~1.25 characters per width
+    unit, bold ~1.0).
+    """
+    per_line = max(1, int(width * (1.0 if bold else 1.25)) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")) if text else 1
 
 
@@ -353,7 +359,7 @@ def _table_sheet(
                 lines = max(lines, _lines(value, column.width))
         if lines > 1:
             ws.row_dimensions[r].height = lines * _LINE_HEIGHT
-    header_lines = max(_lines(c.header, c.width) for c in columns)
+    header_lines = max(_lines(c.header, c.width, bold=True) for c in columns)
     ws.row_dimensions[1].height = max(2, header_lines) * _LINE_HEIGHT
     last = max(2, len(rows) + 1)
     table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
@@ -656,7 +662,7 @@ class _Blocks:
         put(self.ws, self.row, 1, title).font = _BLOCK_FONT
         self.row += 1
         widths = [self.ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, 16)]
-        header_lines = max(_lines(t, widths[c]) for c, t in enumerate(header[:15]))
+        header_lines = max(_lines(t, widths[c], bold=True) for c, t in enumerate(header[:15]))
         if header_lines > 1:
             self.ws.row_dimensions[self.row].height = header_lines * _LINE_HEIGHT
         for c, text in enumerate(header, start=1):
