@@ -326,6 +326,9 @@ def test_hostile_cells_read_back_as_typed(hostile: tuple[ReportData, dict[str, b
         assert cell.data_type == "s"
         assert cell.quotePrefix, column
     assert not ws.cell(row=2, column=header.index("Destination") + 1).quotePrefix
+    assert header.index("=Extra") == header.index("Notes") + 1  # unknown column kept, as text
+    assert [r["=Extra"] for r in rows] == ["+x", "1.10"]
+    assert ws.cell(row=1, column=header.index("=Extra") + 1).data_type == "s"
     techs = _records(wb["Technologies"])
     assert techs[0]["Technology"] == "=2*3"
     assert techs[0]["Parties"] == "@All"
