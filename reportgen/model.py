@@ -479,9 +479,20 @@ class Assessment:
     catalogue: tuple[Control, ...]
     ruleset_version: str
     catalogue_version: str
+    _by_flow: dict[str, tuple[Finding, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        # An index built once: renderers ask for every flow, and a scan per call made
+        # rendering quadratic in the number of flows.
+        grouped: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            grouped.setdefault(f.flow_key, []).append(f)
+        object.__setattr__(self, "_by_flow", {k: tuple(v) for k, v in grouped.items()})
 
     def for_flow(self, key: str) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.flow_key == key)
+        return self._by_flow.get(key, ())
 
 
 # --- what renderers receive ----------------------------------------------------------------
