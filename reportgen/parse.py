@@ -85,6 +85,9 @@ FLAG_TOKENS: dict[str, Flag] = {"x": Flag.YES, "": Flag.NO, "?": Flag.UNKNOWN}
 
 _OPTIONAL = re.compile(r"\boptional\b", re.IGNORECASE)
 _LEGEND_ITEM = re.compile(r"^\s*`?\s*([^`:]+?)\s*`?\s*:\s*(.+)$", re.DOTALL)
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+"""Line ends as markdown-it counts them (``str.splitlines`` also splits at form feed, U+2028,
+U+0085 and other separators, which shifted every later row against the token map)."""
 _ADMONITIONS = ("info", "note", "tip", "warning", "danger", "caution", "important")
 
 
@@ -224,7 +227,7 @@ def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
 class _Parser:
     def __init__(self, text: str, path: str, config: Config) -> None:
         self.text = text
-        self.lines = text.splitlines()
+        self.lines = _LINE_BREAK.split(text)
         self.path = path
         self.config = config
         self.problems: list[Diagnostic] = []
