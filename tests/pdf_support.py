@@ -198,7 +198,8 @@ def load_report_data(source: Path = SOURCE, config_path: Path = CONFIG) -> Repor
         data: ReportData = load(source, config_path, release="v0.21.11")
         return data
     config = load_config(config_path)
-    matrix = parse(source.read_bytes(), str(source.relative_to(ROOT)), config)
+    shown = source.relative_to(ROOT) if source.is_relative_to(ROOT) else source
+    matrix = parse(source.read_bytes(), str(shown), config)
     return ReportData(
         matrix=matrix,
         report=Report(diagnostics=matrix.problems),

@@ -274,8 +274,9 @@ def zone_diagram(data: ReportData) -> Markup:
     )
     if not zones:
         return Markup("")
-    width, height = 760.0, 560.0
-    box_w, box_h = 150.0, 38.0
+    # Nearly a circle: on a squat ellipse the boxes at the top and bottom collide.
+    width, height = 800.0, 800.0
+    box_w, box_h = 134.0, 34.0
     cx, cy = width / 2, height / 2
     rx, ry = cx - box_w / 2 - 8, cy - box_h / 2 - 8
     pos: dict[str, tuple[float, float]] = {}
@@ -349,11 +350,11 @@ def zone_diagram(data: ReportData) -> Markup:
             f'<rect x="{x - box_w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{box_w:.0f}" '
             f'height="{box_h:.0f}" rx="5" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
             f'<text x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-weight="bold" '
-            f'fill="#1a1a1a">{escape(zone)}</text>'
+            f'font-size="9.5" fill="#1a1a1a">{escape(zone)}</text>'
         )
         detail = f"{trust}" + (f" · {count} internal" if count else "")
         out.append(
-            f'<text x="{x:.1f}" y="{y + 11:.1f}" text-anchor="middle" font-size="8" '
+            f'<text x="{x:.1f}" y="{y + 10:.1f}" text-anchor="middle" font-size="7.5" '
             f'fill="#444444">{escape(detail)}</text>'
         )
     out.append("</svg>")
@@ -427,10 +428,12 @@ def _flag_rows(section: SectionStatistics) -> list[dict[str, Any]]:
 
 def _heat_map(data: ReportData) -> dict[str, Any]:
     stats = data.assessment.statistics
-    sources = sorted({p.source for p in stats.zone_pairs}, key=stats.zones.index)
-    destinations = sorted({p.destination for p in stats.zone_pairs}, key=stats.zones.index)
+    # Every zone on both axes, in the same order, so row n and column n are the same zone.
+    named = {p.source for p in stats.zone_pairs} | {p.destination for p in stats.zone_pairs}
+    zones = [*stats.zones, *sorted(named - set(stats.zones))]
+    sources = destinations = zones
     cells = {(p.source, p.destination): p for p in stats.zone_pairs}
-    number = {z: i + 1 for i, z in enumerate(stats.zones)}
+    number = {z: i + 1 for i, z in enumerate(zones)}
     rows = []
     for src in sources:
         row = []
