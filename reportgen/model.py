@@ -266,7 +266,7 @@ class Diagnostic:
 
     def format(self) -> str:
         text = f"{self.location}: {self.severity.value} {self.code}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return f"{text} (hint: {self.hint})" if self.hint else text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -296,6 +296,8 @@ class Matrix:
     """Technology rows found before any ``##`` section."""
     problems: tuple[Diagnostic, ...] = ()
     """What the parser could not make sense of; :func:`reportgen.validate.validate` reports it."""
+    headers: tuple[Cell, ...] = ()
+    """The header cells of every matrix table, as written (``field`` is the column's field)."""
 
     @property
     def flows(self) -> Iterator[Flow]:

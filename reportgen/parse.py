@@ -228,6 +228,7 @@ class _Parser:
         self.disclaimer: list[str] = []
         self.seen_ids: dict[str, int] = {}
         self.slugs: set[str] = set()
+        self.headers: list[Cell] = []
 
     def loc(self, line0: int, column: int = 1) -> Location:
         return Location(self.path, line0 + 1, column)
@@ -388,8 +389,7 @@ class _Parser:
             self.problem(
                 "table-outside-section",
                 Severity.WARNING,
-                "matrix table stands before any '##' section heading; reported as section "
-                "'main'",
+                "matrix table stands before any '##' section heading; reported as section 'main'",
                 location,
                 "put it under a '## <integration>' heading",
             )
@@ -428,7 +428,10 @@ class _Parser:
     def _cells(self, line0: int, width: int, what: str) -> list[tuple[str, int]] | None:
         cells = split_row(self.lines[line0])
         if len(cells) != width:
-            column = cells[min(len(cells), width) - 1][1] if cells else 1
+            if len(cells) > width:
+                column = cells[width][1]
+            else:
+                column = cells[-1][1] if cells else 1
             self.problem(
                 "column-count",
                 Severity.ERROR,
@@ -501,6 +504,11 @@ class _Parser:
                 "required: " + ", ".join(column_title(n) for n in REQUIRED_MATRIX_FIELDS),
             )
             return
+        header_line0 = location.line - 1
+        self.headers.extend(
+            Cell(name, header[index][0], self.loc(header_line0, header[index][1]))
+            for name, index in fields.items()
+        )
         for line0 in rows:
             cells = self._cells(line0, len(header), "matrix")
             if cells is not None:
@@ -577,6 +585,7 @@ class _Parser:
             disclaimer="\n\n".join(self.disclaimer),
             orphan_technologies=tuple(self.orphans),
             problems=tuple(self.problems),
+            headers=tuple(self.headers),
         )
 
 

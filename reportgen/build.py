@@ -1,0 +1,221 @@
+"""Orchestration: source -> ReportData -> files under the output folder.
+
+This is the only library module that touches the filesystem (with ``provenance`` asking git).
+Every output is rendered in memory first; only when all renderers have succeeded are the files
+written, each to a temporary name in its own folder and renamed into place, so a failure never
+leaves a half-written report and never removes what an earlier build wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .config import Config, find_config
+from .errors import OutputError, SourceError
+from .model import BuildInfo, Matrix, Report, ReportData
+from .parse import parse
+from .provenance import git_provenance
+from .validate import validate
+
+GENERATOR = f"reportgen {__version__}"
+DEFAULT_SOURCE = Path("source/communication-matrix.md")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+
+
+def read_source(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a source, refusing what is missing, unreadable or over the size limit."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the source: {exc.strerror or exc}") from exc
+    if not path.is_file():
+        raise SourceError(f"{path}: not a file")
+    if size > max_bytes:
+        raise SourceError(
+            f"{path}: refused: the file is {size:,} bytes, over the limit of {max_bytes:,} "
+            "bytes (raise [limits] max_source_bytes in report.toml if it is genuine)"
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the source: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise SourceError(f"{path}: refused: the file grew past {max_bytes:,} bytes")
+    return data
+
+
+def display_path(path: Path) -> str:
+    """The path as diagnostics show it: relative to the working folder where possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_matrix(source: Path, config: Config) -> Matrix:
+    """Read and parse one source, with git provenance where the source is in a checkout."""
+    data = read_source(source, config.max_source_bytes)
+    matrix = parse(data, display_path(source), config)
+    found = git_provenance(source)
+    if found is not None:
+        matrix = replace(
+            matrix,
+            source=replace(
+                matrix.source,
+                repository=found.repository,
+                commit=found.commit,
+                commit_time=found.commit_time,
+            ),
+        )
+    return matrix
+
+
+def check(source: Path, config: Config) -> tuple[Matrix, Report]:
+    """Parse and validate; what ``reportgen validate`` runs (no renderer is imported)."""
+    matrix = load_matrix(source, config)
+    return matrix, validate(matrix, config)
+
+
+def build_time(matrix: Matrix, environ: dict[str, str] | None = None) -> datetime:
+    """SOURCE_DATE_EPOCH, else the source's commit time, else now; always UTC, whole seconds."""
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise SourceError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from exc
+    if matrix.source.commit_time is not None:
+        return matrix.source.commit_time.astimezone(UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def load(
+    source: Path,
+    config_path: Path | None = None,
+    release: str | None = None,
+    config: Config | None = None,
+) -> ReportData:
+    """Everything renderers need for one source: parsed, validated and assessed."""
+    from .assess import assess
+
+    config = config if config is not None else find_config(source, config_path)
+    matrix, report = check(source, config)
+    chosen = release or matrix.source.version or config.document.version or ""
+    if release and matrix.source.version != release:
+        matrix = replace(matrix, source=replace(matrix.source, version=release))
+    info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
+    return ReportData(
+        matrix=matrix,
+        report=report,
+        assessment=assess(matrix, config, report),
+        config=config,
+        build=info,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    path: Path
+    format: str
+    size: int
+    sha256: str
+
+
+def _checked_name(fmt: str, name: str) -> str:
+    if not _SAFE_NAME.match(name) or ".." in name.split("/"):
+        raise OutputError(f"renderer {fmt!r} produced an unsafe file name {name!r}")
+    return name
+
+
+def render_all(
+    data: ReportData,
+    formats: Sequence[str],
+    templates: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, bytes]]:
+    """Render every requested format in memory (nothing is written here)."""
+    from .render import RenderOptions, get_renderer
+
+    options = RenderOptions(templates=templates)
+    rendered: dict[str, dict[str, bytes]] = {}
+    for fmt in formats:
+        if progress is not None:
+            progress(fmt)
+        files = get_renderer(fmt)(data, options)
+        rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
+    return rendered
+
+
+def write_atomic(target: Path, payload: bytes) -> None:
+    """Write to a temporary file beside the target, flush it to disk, then rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(out: Path, rendered: dict[str, dict[str, bytes]]) -> list[Written]:
+    """Write rendered files under ``out/<format>/``; an OSError becomes an OutputError that
+    names the file, and files written before it stay complete."""
+    written: list[Written] = []
+    root = out.resolve()
+    for fmt, files in rendered.items():
+        for name, payload in files.items():
+            target = (root / fmt / name).resolve()
+            if root not in target.parents:
+                raise OutputError(f"refusing to write outside {out}: {fmt}/{name}")
+            try:
+                write_atomic(target, payload)
+            except OSError as exc:
+                raise OutputError(
+                    f"{out / fmt / name}: cannot write: {exc.strerror or exc}; files already "
+                    f"written: {len(written)}, earlier outputs left as they were"
+                ) from exc
+            written.append(
+                Written(
+                    path=out / fmt / name,
+                    format=fmt,
+                    size=len(payload),
+                    sha256=hashlib.sha256(payload).hexdigest(),
+                )
+            )
+    return written
+
+
+def build(
+    data: ReportData,
+    out: Path,
+    formats: Sequence[str],
+    templates: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Written]:
+    """Render every format, then write them all, then the manifest that lists them."""
+    from .manifest import manifest_json
+
+    rendered = render_all(data, formats, templates, progress)
+    written = write_outputs(out, rendered)
+    payload = manifest_json(data, [(w.path.relative_to(out).as_posix(), w) for w in written])
+    target = out / "manifest.json"
+    try:
+        write_atomic(target, payload)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+    written.append(Written(target, "manifest", len(payload), hashlib.sha256(payload).hexdigest()))
+    return written

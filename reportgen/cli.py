@@ -1,0 +1,265 @@
+"""The command line: a veneer over the library. Every command is a library call plus printing.
+
+Exit codes: 0 success; 1 the input has errors (or findings / regressions at the gate asked
+for); 2 usage errors, unreadable input or a broken config, and outputs that cannot be written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from .build import DEFAULT_SOURCE
+from .errors import ReportgenError
+from .model import Diagnostic, Report, Severity
+
+if TYPE_CHECKING:
+    from .build import Written
+    from .model import ReportData
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FORMATS = ("json", "markdown", "xlsx", "pdf")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"reportgen: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def format_github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command that annotates the line in the pull request."""
+    props = ",".join(
+        [
+            f"file={_github_escape(d.location.path, True)}",
+            f"line={d.location.line}",
+            f"col={d.location.column}",
+            f"title={_github_escape(d.code, True)}",
+        ]
+    )
+    message = f"{d.message} (hint: {d.hint})" if d.hint else d.message
+    return f"::{_GITHUB_LEVEL[d.severity]} {props}::{_github_escape(message)}"
+
+
+def summary(report: Report, sources: int) -> str:
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    infos = report.count(Severity.INFO)
+    files = n(sources, "file")
+    return (
+        f"{n(report.errors, 'error')}, {n(report.warnings, 'warning')}, "
+        f"{n(infos, 'note')} in {files}"
+    )
+
+
+def _echo_text(diagnostics: Sequence[Diagnostic], color: bool) -> None:
+    if not color:
+        for d in diagnostics:
+            click.echo(d.format())
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    for d in diagnostics:
+        style = _STYLE[d.severity]
+        hint = f" [dim](hint: {escape(d.hint)})[/dim]" if d.hint else ""
+        console.print(
+            f"[bold]{escape(str(d.location))}[/bold]: [{style}]{d.severity.value}[/{style}] "
+            f"[{style}]{escape(d.code)}[/{style}]: {escape(d.message)}{hint}"
+        )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="reportgen", prog_name="reportgen")
+def main() -> None:
+    """Turn a security communication matrix kept as Markdown tables into checked records and
+    auditor-grade reports (JSON, Markdown, XLSX, PDF).
+
+    \b
+    Examples:
+      reportgen validate source/communication-matrix.md
+      reportgen build --out output
+    """
+
+
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="report.toml to use (default: report.toml beside the source, else built-in defaults).",
+)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col lines; json: an array of objects; github: workflow annotations.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@_config_option
+def validate(sources: tuple[Path, ...], fmt: str, strict: bool, config_path: Path | None) -> None:
+    """Check a matrix against its legend, the zone vocabulary and itself.
+
+    Prints every diagnostic as `path:line:col: severity code: message`, then a summary.
+    Exits 0 when there is no error (warnings allowed unless --strict), 1 when there is,
+    2 when a source or the config cannot be read.
+
+    \b
+    Examples:
+      reportgen validate
+      reportgen validate docs/communication-matrix.md --format github --strict
+    """
+    from .build import check
+    from .config import find_config
+
+    paths = sources or (DEFAULT_SOURCE,)
+    found: list[Diagnostic] = []
+    try:
+        for path in paths:
+            config = find_config(path, config_path)
+            _matrix, report = check(path, config)
+            found.extend(report.diagnostics)
+    except ReportgenError as exc:
+        _fail(str(exc))
+    report = Report(tuple(found))
+    if fmt == "json":
+        click.echo(json.dumps([d.to_dict() for d in found], indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for d in found:
+            click.echo(format_github(d))
+    else:
+        _echo_text(found, color=sys.stdout.isatty())
+        click.echo(summary(report, len(paths)), err=True)
+    failed = report.errors > 0 or (strict and report.warnings > 0)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _parse_formats(value: str) -> list[str]:
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; use {FORMATS}")
+    return [f for f in FORMATS if f in chosen]
+
+
+@main.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; each format writes into its own subfolder.",
+)
+@click.option(
+    "--formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    help="Comma-separated formats to build.",
+)
+@click.option("--release", default=None, help="Release to stamp (default: front matter, config).")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Folder with templates overriding the packaged ones of the same name.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
+@_config_option
+def build(
+    source: Path | None,
+    out: Path,
+    formats: str,
+    release: str | None,
+    templates: Path | None,
+    strict: bool,
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
+    """Build the reports for one source into OUT/<format>/ and write OUT/manifest.json.
+
+    Outputs are rendered in memory first and written atomically, so a failure leaves
+    earlier outputs as they were. Validation problems are reported in the outputs; the
+    build still succeeds unless --strict is given and there are errors.
+
+    \b
+    Examples:
+      reportgen build
+      reportgen build source/communication-matrix.md --out output --formats json,pdf
+      SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
+    """
+    from .build import build as run_build
+    from .build import load
+
+    try:
+        chosen = _parse_formats(formats)
+    except click.BadParameter as exc:
+        raise click.UsageError(str(exc)) from exc
+    path = source or DEFAULT_SOURCE
+    try:
+        data = load(path, config_path, release)
+        if quiet:
+            written = run_build(data, out, chosen, templates)
+        else:
+            written = _build_with_progress(data, out, chosen, templates)
+    except ReportgenError as exc:
+        _fail(str(exc))
+    if not quiet:
+        _print_written(written, data.report)
+    if strict and not data.report.valid:
+        sys.exit(EXIT_FAILED)
+
+
+def _build_with_progress(
+    data: ReportData, out: Path, formats: Sequence[str], templates: Path | None
+) -> list[Written]:
+    from rich.console import Console
+
+    from .build import build as run_build
+
+    console = Console(stderr=True)
+    with console.status("rendering") as status:
+
+        def step(fmt: str) -> None:
+            status.update(f"rendering {fmt}")
+
+        return run_build(data, out, formats, templates, step)
+
+
+def _print_written(written: Sequence[Written], report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=None, show_edge=False)
+    table.add_column("file")
+    table.add_column("size", justify="right")
+    table.add_column("sha256")
+    for w in written:
+        table.add_row(str(w.path), f"{w.size:,}", w.sha256[:12])
+    console = Console()
+    console.print(table)
+    console.print(f"validation: {summary(report, 1)}")

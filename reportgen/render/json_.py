@@ -1,0 +1,231 @@
+"""JSON for machines: the normalized records, the diagnostics, findings and statistics.
+
+Keys keep a fixed order and lists the source's order, so the same input gives the same bytes.
+``records.schema.json`` (JSON Schema 2020-12) describes ``records.json`` and ships beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from ..model import (
+    Assessment,
+    Cell,
+    Diagnostic,
+    Finding,
+    Flow,
+    Location,
+    ReportData,
+    SectionStatistics,
+    Statistics,
+    Technology,
+    ZoneRef,
+)
+from . import Rendered, RenderOptions
+
+RECORDS_FORMAT = 1
+"""Bumped when records.json changes incompatibly."""
+
+
+def dumps(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def location(loc: Location) -> dict[str, Any]:
+    return {"path": loc.path, "line": loc.line, "column": loc.column}
+
+
+def _zone(zone: ZoneRef, data: ReportData) -> dict[str, Any]:
+    return {
+        "text": zone.text,
+        "canonical": zone.canonical,
+        "trust_class": data.config.trust_class(zone.name),
+    }
+
+
+def _cells(cells: tuple[Cell, ...]) -> dict[str, Any]:
+    return {c.field: {"text": c.text, **location(c.location)} for c in cells}
+
+
+def flow_record(flow: Flow, data: ReportData) -> dict[str, Any]:
+    return {
+        "key": flow.key,
+        "id": flow.id,
+        "section": flow.section,
+        "component": flow.component,
+        "source_zone": _zone(flow.source_zone, data),
+        "protocol": {"text": flow.protocol.text, "parts": list(flow.protocol.parts)},
+        "destination": flow.destination,
+        "destination_zone": _zone(flow.destination_zone, data),
+        "ports": None
+        if flow.ports is None
+        else {"text": flow.ports.text, "ranges": [[r.start, r.end] for r in flow.ports.ranges]},
+        "confidentiality": flow.confidentiality.value,
+        "integrity": flow.integrity.value,
+        "authentication": flow.authentication.value,
+        "trusted": flow.trusted.value,
+        "purpose": flow.purpose,
+        "notes": flow.notes,
+        "optional": flow.optional,
+        "extra": dict(flow.extra),
+        "location": location(flow.location),
+        "cells": _cells(flow.cells),
+    }
+
+
+def technology_record(tech: Technology) -> dict[str, Any]:
+    return {
+        "name": tech.name,
+        "parties": tech.parties,
+        "notes": tech.notes,
+        "section": tech.section,
+        "location": location(tech.location),
+        "cells": _cells(tech.cells),
+    }
+
+
+def source_record(data: ReportData) -> dict[str, Any]:
+    src = data.matrix.source
+    return {
+        "path": src.path,
+        "sha256": src.sha256,
+        "size": src.size,
+        "repository": src.repository,
+        "commit": src.commit,
+        "commit_time": src.commit_time.isoformat() if src.commit_time else None,
+        "version": src.version,
+    }
+
+
+def records(data: ReportData) -> dict[str, Any]:
+    matrix = data.matrix
+    return {
+        "$schema": "records.schema.json",
+        "format": RECORDS_FORMAT,
+        "generator": data.build.generator,
+        "release": data.build.release,
+        "source": source_record(data),
+        "title": matrix.title,
+        "legend": [
+            {"key": e.key, "meaning": e.meaning, "location": location(e.location)}
+            for e in matrix.legend
+        ],
+        "sections": [
+            {
+                "slug": s.slug,
+                "title": s.title,
+                "location": location(s.location),
+                "flows": [flow_record(f, data) for f in s.flows],
+                "technologies": [technology_record(t) for t in s.technologies],
+            }
+            for s in matrix.sections
+        ],
+        "unsectioned_technologies": [technology_record(t) for t in matrix.orphan_technologies],
+    }
+
+
+def diagnostic_record(d: Diagnostic) -> dict[str, Any]:
+    return d.to_dict()
+
+
+def finding_record(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "rule": f.rule,
+        "title": f.title,
+        "severity": f.severity.value,
+        "flow_key": f.flow_key,
+        "flow_id": f.flow_id,
+        "section": f.section,
+        "evidence": f.evidence,
+        "controls": [{"framework": c.framework, "id": c.id} for c in f.controls],
+        "recommendation": f.recommendation,
+        "location": location(f.location),
+    }
+
+
+def findings(data: ReportData) -> dict[str, Any]:
+    a: Assessment = data.assessment
+    return {
+        "generator": data.build.generator,
+        "release": data.build.release,
+        "source": {"path": data.matrix.source.path, "sha256": data.matrix.source.sha256},
+        "ruleset_version": a.ruleset_version,
+        "catalogue_version": a.catalogue_version,
+        "findings": [finding_record(f) for f in a.findings],
+    }
+
+
+def _section_stats(s: SectionStatistics) -> dict[str, Any]:
+    return {
+        "slug": s.slug,
+        "title": s.title,
+        "flows": s.flows,
+        "technologies": s.technologies,
+        "flags": {
+            c.flag: {"x": c.yes, "empty": c.no, "?": c.unknown, "total": c.total} for c in s.flags
+        },
+        "findings": {level.value: count for level, count in s.findings},
+    }
+
+
+def statistics(data: ReportData) -> dict[str, Any]:
+    st: Statistics = data.assessment.statistics
+    return {
+        "generator": data.build.generator,
+        "release": data.build.release,
+        "overall": _section_stats(st.overall),
+        "sections": [_section_stats(s) for s in st.sections],
+        "zones": list(st.zones),
+        "zone_pairs": [
+            {
+                "source": p.source,
+                "destination": p.destination,
+                "flows": p.flows,
+                "worst": p.worst.value if p.worst else None,
+            }
+            for p in st.zone_pairs
+        ],
+        "controls": [
+            {
+                "framework": t.control.framework,
+                "id": t.control.id,
+                "title": t.control.title,
+                "evidenced_by": list(t.evidenced_by),
+                "findings": list(t.findings),
+            }
+            for t in st.controls
+        ],
+    }
+
+
+def records_json(data: ReportData) -> bytes:
+    return dumps(records(data))
+
+
+def diagnostics_json(data: ReportData) -> bytes:
+    return dumps([diagnostic_record(d) for d in data.report.diagnostics])
+
+
+def findings_json(data: ReportData) -> bytes:
+    return dumps(findings(data))
+
+
+def statistics_json(data: ReportData) -> bytes:
+    return dumps(statistics(data))
+
+
+def records_schema() -> bytes:
+    return resources.files("reportgen").joinpath("schema/records.schema.json").read_bytes()
+
+
+def render(data: ReportData, options: RenderOptions) -> Rendered:
+    return {
+        "records.json": records_json(data),
+        "records.schema.json": records_schema(),
+        "diagnostics.json": diagnostics_json(data),
+        "findings.json": findings_json(data),
+        "statistics.json": statistics_json(data),
+    }

@@ -1,0 +1,179 @@
+"""The CLI as a user meets it: exit codes, exact output, garbage input, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+
+from .conftest import ROOT
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_real_source_exits_1_on_the_duplicate_id() -> None:
+    code, out, err = invoke("validate", "source/communication-matrix.md")
+    assert code == 1
+    lines = out.splitlines()
+    assert (
+        "source/communication-matrix.md:61:3: error duplicate-flow-id: flow id 10.2 is used again "
+        "(first at line 60: metal-bmc -> nsq); this one (metal-bmc -> machine BMC) is reported "
+        "as 10.2~2 (hint: renumber one of them)"
+    ) in lines
+    assert err.strip() == "1 error, 11 warnings, 12 notes in 1 file"
+
+
+def test_validate_exact_text_output(snapshot: object) -> None:
+    code, out, _err = invoke("validate", "tests/fixtures/mkdocs-era.md")
+    assert code == 1
+    assert out == snapshot
+
+
+def test_warnings_pass_unless_strict() -> None:
+    path = "tests/fixtures/reordered.md"
+    assert invoke("validate", path)[0] == 0
+    assert invoke("validate", path, "--strict")[0] == 1
+
+
+def test_json_format_has_the_documented_fields() -> None:
+    code, out, _ = invoke("validate", "tests/fixtures/defects.md", "--format", "json")
+    assert code == 1
+    items = json.loads(out)
+    assert {"code", "severity", "message", "path", "line", "column", "flow_id"} <= set(items[0])
+    port = next(i for i in items if i["code"] == "port-out-of-range")
+    assert (port["path"], port["line"], port["column"], port["flow_id"]) == (
+        "tests/fixtures/defects.md",
+        19,
+        67,
+        "1.5",
+    )
+
+
+def test_github_format_escapes_and_annotates() -> None:
+    code, out, _ = invoke("validate", "source/communication-matrix.md", "--format", "github")
+    assert code == 1
+    assert (
+        "::error file=source/communication-matrix.md,line=61,col=3,title=duplicate-flow-id::"
+        "flow id 10.2 is used again" in out
+    )
+    assert all(
+        line.startswith(("::error ", "::warning ", "::notice ")) for line in out.splitlines()
+    )
+
+
+def test_several_sources_and_explicit_config() -> None:
+    code, _out, err = invoke(
+        "validate",
+        "tests/fixtures/reordered.md",
+        "source/communication-matrix.md",
+        "--config",
+        "source/report.toml",
+    )
+    assert code == 1
+    assert err.strip().endswith("in 2 files")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("validate", "no/such/file.md"), "no/such/file.md: cannot read the source"),
+        (("validate", "--format", "xml"), "Invalid value for '--format'"),
+        (("validate", "source", "--config", "source/report.toml"), "source: not a file"),
+        (("build", "--formats", "json,docx"), "unknown format(s) docx"),
+    ],
+)
+def test_usage_errors_and_unreadable_input_exit_2(args: tuple[str, ...], message: str) -> None:
+    code, out, err = invoke(*args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in out + err
+
+
+def test_broken_config_exits_2_naming_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "report.toml"
+    bad.write_text('[document]\ntitle = "x"\nsubtitle = "y"\n')
+    code, _out, err = invoke("validate", "source/communication-matrix.md", "--config", str(bad))
+    assert code == 2
+    assert f"{bad}: document.subtitle: unknown key" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected_code", "expected_exit"),
+    [
+        ("binary.md", bytes(range(256)) * 4, "binary-content", 1),
+        ("empty.md", b"", "no-matrix", 1),
+        ("latin1.md", "| Zone | Café |\n".encode("latin-1"), "not-utf8", 1),
+    ],
+)
+def test_garbage_in_a_subprocess_never_tracebacks(
+    tmp_path: Path, name: str, content: bytes, expected_code: str, expected_exit: int
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    done = run("validate", str(path), "--format", "json")
+    assert done.returncode == expected_exit, done.stderr
+    assert "Traceback" not in done.stderr
+    assert [d["code"] for d in json.loads(done.stdout)] == [expected_code]
+
+
+def test_a_20_mb_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "huge.md"
+    row = "| 1.1 | a | Internet | HTTPS | b | Internet | 443 | x | x | x | | p | n |\n"
+    with path.open("w") as handle:
+        handle.write(row * (20 * 1024 * 1024 // len(row) + 1))
+    done = run("validate", str(path))
+    assert done.returncode == 2
+    assert "refused: the file is" in done.stderr and "over the limit of 10,485,760" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_validate_does_not_import_heavy_libraries() -> None:
+    probe = (
+        "import sys\n"
+        "from reportgen.cli import main\n"
+        "try:\n"
+        "    main(['validate', 'source/communication-matrix.md'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('pandas', 'openpyxl', 'weasyprint', 'jinja2') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert "HEAVY=\n" in done.stdout, done.stdout + done.stderr
+
+
+def test_help_has_examples() -> None:
+    for command in ("validate", "build"):
+        code, out, _ = invoke(command, "--help")
+        assert code == 0
+        assert "Examples:" in out and f"reportgen {command}" in out
