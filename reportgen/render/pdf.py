@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,8 @@ from ..model import (
     ReportData,
     SectionStatistics,
 )
-from . import RenderOptions, Rendered
+from . import Rendered, RenderOptions
+from .json_ import findings_json, records_json
 
 TEMPLATES_ROOT = Path(__file__).resolve().parent.parent / "templates"
 """Packaged templates: ``pdf/`` (HTML + CSS) and ``fonts/`` (DejaVu, with licence)."""
@@ -60,8 +61,7 @@ SEVERITY_TEXT: dict[Level, str] = {
 }
 
 TRUST_CLASS_TEXT: dict[str, str] = {
-    "untrusted": "Outside the operator's control (the Internet, or a zone the source leaves "
-    "open).",
+    "untrusted": "Outside the operator's control (the Internet, or a zone the source leaves open).",
     "external-service": "A service run by a third party under contract.",
     "tenant": "Machines, firewalls and clusters run for and by tenants.",
     "management": "Control planes that administer everything else.",
@@ -184,60 +184,8 @@ class AttachmentFile:
 # --- attachments ------------------------------------------------------------------------------
 
 
-def _json_functions() -> tuple[Callable[[ReportData], bytes], Callable[[ReportData], bytes]]:
-    try:
-        from . import json_  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return _placeholder_records_json, _placeholder_findings_json
-    return json_.records_json, json_.findings_json  # type: ignore[no-any-return,unused-ignore]
-
-
-def _placeholder_records_json(data: ReportData) -> bytes:
-    """PLACEHOLDER until ``reportgen.render.json_.records_json`` is on main."""
-    import json
-
-    rows = [
-        {
-            "key": f.key,
-            "id": f.id,
-            "section": f.section,
-            "component": f.component,
-            "source_zone": f.source_zone.name,
-            "protocol": f.protocol.text,
-            "destination": f.destination,
-            "destination_zone": f.destination_zone.name,
-            "ports": f.ports.text if f.ports else None,
-            **{name: f.flag(name).value for name in FLAG_FIELDS},
-            "purpose": f.purpose,
-            "notes": f.notes,
-        }
-        for f in data.matrix.flows
-    ]
-    return (json.dumps(rows, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-def _placeholder_findings_json(data: ReportData) -> bytes:
-    """PLACEHOLDER until ``reportgen.render.json_.findings_json`` is on main."""
-    import json
-
-    rows = [
-        {
-            "id": f.id,
-            "rule": f.rule,
-            "severity": f.severity.value,
-            "flow": f.flow_key,
-            "evidence": f.evidence,
-            "controls": [c.id for c in f.controls],
-            "recommendation": f.recommendation,
-        }
-        for f in data.assessment.findings
-    ]
-    return (json.dumps(rows, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
 def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
     """The files embedded in the PDF: source Markdown, records JSON, findings JSON."""
-    records_json, findings_json = _json_functions()
     source_name = safe_name(Path(data.matrix.source.path).name) or "source.md"
     return (
         AttachmentFile(
@@ -436,7 +384,7 @@ def _heat_map(data: ReportData) -> dict[str, Any]:
     number = {z: i + 1 for i, z in enumerate(zones)}
     rows = []
     for src in sources:
-        row = []
+        row: list[dict[str, object] | None] = []
         for dst in destinations:
             pair = cells.get((src, dst))
             if pair is None:
@@ -547,8 +495,10 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         ],
         "heat": _heat_map(data),
         "diagram": zone_diagram(data),
-        "controls": sorted(controls.items(), key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0])
-                           if kv[0] in FRAMEWORK_TITLES else 99),
+        "controls": sorted(
+            controls.items(),
+            key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0]) if kv[0] in FRAMEWORK_TITLES else 99,
+        ),
         "not_assessed": not_assessed,
         "diagnostics": data.report.diagnostics,
         "attachments": files,
