@@ -473,10 +473,14 @@ def _section_changes(old: Sequence[Section], new: Sequence[Section]) -> list[Sec
         if before is None:
             changes.append(
                 SectionChange(
-                    Change.ADDED, s.slug, s.title, s.location,
-                    flows=len(s.flows), technologies=len(s.technologies),
+                    Change.ADDED,
+                    s.slug,
+                    s.title,
+                    s.location,
+                    flows=len(s.flows),
+                    technologies=len(s.technologies),
                 )
-            )  # fmt: skip
+            )
         elif _norm(before.title) != _norm(s.title):
             changes.append(
                 SectionChange(Change.CHANGED, s.slug, s.title, s.location, old_title=before.title)
@@ -489,7 +493,7 @@ def _section_changes(old: Sequence[Section], new: Sequence[Section]) -> list[Sec
             s.location,
             flows=len(s.flows),
             technologies=len(s.technologies),
-        )  # fmt: skip
+        )
         for s in old
         if s.slug not in news
     )
@@ -579,7 +583,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
                         fields=fields,
                         old=before,
                         new=after,
-                    ),  # fmt: skip
+                    ),
                 )
             )
         regressions.extend(_pair_regressions(before, after, old, new))
@@ -596,7 +600,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
                     after.destination,
                     after.location,
                     new=after,
-                ),  # fmt: skip
+                ),
             )
         )
         regressions.extend(_added_regressions(after, new))
@@ -615,7 +619,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
                     old_key=before.key,
                     old_id=before.id,
                     old=before,
-                ),  # fmt: skip
+                ),
             )
         )
     renamed = {before.key: after.key for before, after in pairs}
