@@ -105,11 +105,19 @@ _TECH_LOOKUP = _lookup(TECHNOLOGY_COLUMNS)
 
 @cache
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    """The block parser. Inline parsing is switched off: table cells are read from the raw
+    lines, and the few inline runs we need (headings, paragraphs, legend items) are parsed
+    on demand by :func:`_inline`; on large tables this halves the parse time."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
     md.use(front_matter_plugin).use(admon_plugin)
     for name in _ADMONITIONS:
         md.use(container_plugin, name=name)
     return md
+
+
+@cache
+def _inline_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
 
 
 # --- raw table cells -----------------------------------------------------------------------
@@ -193,10 +201,12 @@ def section_slug(title: str, system: str) -> str:
 
 def _plain(token: Token) -> str:
     """The readable text of an inline token (link targets and emphasis marks dropped)."""
-    if not token.children:
-        return token.content
+    parsed = _inline_parser().parseInline(token.content)
+    children = parsed[0].children if parsed else None
+    if not children:
+        return token.content.strip()
     parts: list[str] = []
-    for child in token.children:
+    for child in children:
         if child.type in {"text", "code_inline"}:
             parts.append(child.content)
         elif child.type in {"softbreak", "hardbreak"}:

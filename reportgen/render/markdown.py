@@ -1,0 +1,491 @@
+"""Markdown pages for a docs site: an index, one page per section, and the findings.
+
+The pages are GitHub-flavoured Markdown with pipe tables, readable as rendered by MkDocs
+(Python-Markdown), GitHub and Docusaurus alike. Every value from the source is untrusted: the
+templates run with :func:`escape` as Jinja2's ``finalize``, so whatever a template prints is
+escaped unless a filter in this module marked it as :class:`Md` (already-safe Markdown). A
+restyled template therefore cannot forget to escape.
+
+Escaping turns the characters that could end a table cell, start inline markup or raw HTML,
+or open a block (``|``, ``<``, ``>``, ``&``, backticks, ``*``, ``_``, ``[``, ``]``, ``{``,
+``}``, ``~``, ``\\``) into numeric character references, folds line breaks into spaces and
+neutralises a leading ``#``, ``-``, ``+``, ``=``, ``>``, ``!``, ``:`` or ``1.``, so no input
+can break a row or inject a link, an image or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+from ..model import (
+    FLAG_FIELDS,
+    FLAG_KEYS,
+    Finding,
+    Flag,
+    Flow,
+    Level,
+    ReportData,
+    Section,
+    SectionStatistics,
+)
+from . import RenderOptions
+
+INDEX = "index.md"
+FINDINGS = "findings.md"
+
+TEMPLATE_FOLDER = "markdown"
+"""Sub-folder of the packaged templates (and of ``RenderOptions.templates``) read here."""
+
+
+class Md(str):
+    """Markdown that is safe to print as is (built here from escaped parts)."""
+
+    __slots__ = ()
+
+
+_ALWAYS = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "&#124;",
+    "\\": "&#92;",
+    "`": "&#96;",
+    "*": "&#42;",
+    "_": "&#95;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "~": "&#126;",
+    "$": "&#36;",
+}
+_ALWAYS_RE = re.compile("|".join(re.escape(c) for c in _ALWAYS))
+_LEADING = re.compile(r"^[#\-+=!:%]+(?=\s|$)|^[!:]")
+"""A run of block markers followed by a space or the end (``#``, ``-``, ``+``, ``=``, ``%``,
+``:::`` and ``!!!`` admonitions)."""
+_ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+def escape(value: object) -> str:
+    """Untrusted text as inline Markdown that renders to exactly that text.
+
+    ``Md`` values pass unchanged; ``None`` prints nothing; other values are converted with
+    ``str``. Runs of whitespace (line breaks included) become one space.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Md):
+        return value
+    text = _CONTROL.sub("", str(value))
+    text = re.sub(r"\s+", " ", text)
+    text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
+    body = text.lstrip(" ")
+    lead = text[: len(text) - len(body)]
+    if _LEADING.match(body):
+        body = f"&#{ord(body[0])};{body[1:]}"
+    else:
+        body = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", body, count=1)
+    return lead + body
+
+
+def md(value: object) -> Md:
+    """Escape ``value`` and mark the result safe (for building Markdown in Python)."""
+    return Md(escape(value))
+
+
+def anchor_slug(text: str) -> str:
+    """A lower-case HTML id fragment made of ``a-z``, ``0-9`` and ``-``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    return slug or "x"
+
+
+def unique_anchors(keys: Iterable[str], prefix: str) -> dict[str, str]:
+    """Map each key to ``prefix-<slug>``, numbering slugs that collide (``-2``, ``-3``)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for key in keys:
+        if key in out:
+            continue
+        base = f"{prefix}-{anchor_slug(key)}"
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate)
+        out[key] = candidate
+    return out
+
+
+def paragraphs(text: str) -> list[Md]:
+    """Split prose on blank lines; each paragraph escaped onto one line."""
+    parts = re.split(r"\n\s*\n", text.strip()) if text.strip() else []
+    return [md(p) for p in parts if p.strip()]
+
+
+LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
+
+SYMBOL_KEY: tuple[tuple[str, str, str], ...] = (
+    (Flag.YES.symbol, "x in the source", "yes"),
+    (Flag.NO.symbol, "empty cell", "no"),
+    (Flag.UNKNOWN.symbol, "? in the source", "not assessed, depends on the configuration"),
+)
+"""(symbol, as written in the source, meaning) for each flag state."""
+UNKNOWN_ZONE = "⚠"
+
+
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """Anchors for every flow and finding, shared by all pages so links always resolve."""
+
+    flow: dict[str, str]
+    finding: dict[str, str]
+    page: dict[str, str]
+    """Section slug -> page file name."""
+
+    def flow_href(self, flow_key: str, section: str) -> str:
+        return f"{self.page.get(section, INDEX)}#{self.flow[flow_key]}"
+
+    def finding_href(self, finding_id: str) -> str:
+        return f"{FINDINGS}#{self.finding[finding_id]}"
+
+
+def section_page(slug: str) -> str:
+    """The page file of a section (slugs are already file-name safe; re-slug defensively)."""
+    return f"{anchor_slug(slug)}.md"
+
+
+def _flag_cell(flag: Flag) -> Md:
+    return Md(flag.symbol)
+
+
+def _zone_cell(flow: Flow, which: str) -> Md:
+    zone = flow.source_zone if which == "source" else flow.destination_zone
+    if zone.canonical is None:
+        return Md(f"{escape(zone.text)} {UNKNOWN_ZONE}")
+    return md(zone.canonical)
+
+
+def _port_cell(flow: Flow) -> Md:
+    if flow.ports is not None:
+        return md(flow.ports.text)
+    cell = flow.cell("port")
+    return Md(f"{escape(cell.text if cell else '')} {UNKNOWN_ZONE}".strip())
+
+
+def _table(header: Sequence[str], align: Sequence[str], rows: Iterable[Sequence[str]]) -> Md:
+    """A GFM pipe table; every cell must already be escaped Markdown."""
+    marks = {"l": "---", "c": ":-:", "r": "--:"}
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(marks[a] for a in align) + " |",
+    ]
+    lines.extend("| " + " | ".join(c if c else " " for c in row) + " |" for row in rows)
+    return Md("\n".join(lines))
+
+
+def _link(text: str, href: str) -> Md:
+    return Md(f"[{escape(text)}]({href})")
+
+
+def _flow_table(section: Section, data: ReportData, links: _Links) -> Md:
+    extra_headers: list[str] = []
+    for flow in section.flows:
+        for name, _value in flow.extra:
+            if name not in extra_headers:
+                extra_headers.append(name)
+    header = [
+        "No.",
+        "Component",
+        "Source zone",
+        "Protocol",
+        "Destination",
+        "Destination zone",
+        "Port",
+        *(FLAG_KEYS[f] for f in FLAG_FIELDS),
+        "Purpose",
+        "Notes",
+        *(escape(h) for h in extra_headers),
+        "Findings",
+    ]
+    align = ["l"] * 6 + ["r"] + ["c"] * len(FLAG_FIELDS) + ["l"] * (3 + len(extra_headers))
+    rows = []
+    for flow in section.flows:
+        findings = sorted(data.assessment.for_flow(flow.key), key=_finding_order)
+        extra = dict(flow.extra)
+        rows.append(
+            [
+                Md(f'<a id="{links.flow[flow.key]}"></a>{escape(flow.label)}'),
+                md(flow.component),
+                _zone_cell(flow, "source"),
+                md(flow.protocol.text),
+                md(flow.destination),
+                _zone_cell(flow, "destination"),
+                _port_cell(flow),
+                *(_flag_cell(flow.flag(f)) for f in FLAG_FIELDS),
+                md(flow.purpose),
+                md(flow.notes),
+                *(md(extra.get(h, "")) for h in extra_headers),
+                Md(", ".join(_finding_link(f, links) for f in findings)),
+            ]
+        )
+    return _table([escape(h) if not isinstance(h, Md) else h for h in header], align, rows)
+
+
+def _finding_link(finding: Finding, links: _Links) -> str:
+    return _link(finding.rule, links.finding_href(finding.id))
+
+
+def _finding_order(f: Finding) -> tuple[int, str, str]:
+    return (f.severity.rank, f.rule, f.id)
+
+
+def _coverage(stats: SectionStatistics, key: str) -> Md:
+    for cov in stats.flags:
+        if cov.flag == key:
+            return Md(
+                f"{cov.yes} {Flag.YES.symbol} · {cov.no} {Flag.NO.symbol}"
+                f" · {cov.unknown} {Flag.UNKNOWN.symbol}"
+            )
+    return Md("–")
+
+
+def _level_counts(stats: SectionStatistics) -> list[Md]:
+    counts = dict(stats.findings)
+    return [Md(str(counts.get(level, 0))) for level in LEVEL_ORDER]
+
+
+def _normalized_zones(section: Section) -> list[tuple[Md, Md, int]]:
+    seen: dict[tuple[str, str], int] = {}
+    for flow in section.flows:
+        for zone in (flow.source_zone, flow.destination_zone):
+            if zone.canonical is not None and zone.text != zone.canonical:
+                seen[(zone.text, zone.canonical)] = seen.get((zone.text, zone.canonical), 0) + 1
+    return [(md(text), md(canon), n) for (text, canon), n in sorted(seen.items())]
+
+
+def _unknown_zones(section: Section) -> list[Md]:
+    names = {
+        zone.text
+        for flow in section.flows
+        for zone in (flow.source_zone, flow.destination_zone)
+        if zone.canonical is None
+    }
+    return [md(n) for n in sorted(names)]
+
+
+def _environment(options: RenderOptions) -> Environment:
+    loaders: list[Any] = []
+    if options.templates is not None:
+        loaders.append(FileSystemLoader(str(Path(options.templates) / TEMPLATE_FOLDER)))
+    loaders.append(PackageLoader("reportgen", f"templates/{TEMPLATE_FOLDER}"))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=False,  # Markdown, not HTML: ``finalize`` escapes instead
+        finalize=escape,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["paragraphs"] = paragraphs
+    env.filters["link"] = _link
+    return env
+
+
+def _links(data: ReportData) -> _Links:
+    return _Links(
+        flow=unique_anchors((f.key for f in data.matrix.flows), "flow"),
+        finding=unique_anchors((f.id for f in data.assessment.findings), "finding"),
+        page={s.slug: section_page(s.slug) for s in data.matrix.sections},
+    )
+
+
+def _build_lines(data: ReportData) -> list[tuple[str, Md]]:
+    source = data.matrix.source
+    lines: list[tuple[str, Md]] = [("Source", md(source.path))]
+    if source.version:
+        lines.append(("Version", md(source.version)))
+    if source.repository:
+        lines.append(("Repository", md(source.repository)))
+    if source.commit:
+        lines.append(("Commit", md(source.commit)))
+    lines.append(("SHA-256", md(source.sha256)))
+    lines.append(("Generated", md(f"{data.build.build_time:%Y-%m-%d %H:%M} UTC")))
+    lines.append(("Generator", md(data.build.generator)))
+    return lines
+
+
+def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
+    """The Markdown pages: ``index.md``, ``<section>.md`` per section, ``findings.md``."""
+    env = _environment(options)
+    links = _links(data)
+    assessment = data.assessment
+    stats_by_slug = {s.slug: s for s in assessment.statistics.sections}
+    level_titles = [level.title for level in LEVEL_ORDER]
+    common: dict[str, Any] = {
+        "data": data,
+        "matrix": data.matrix,
+        "symbol_key": SYMBOL_KEY,
+        "unknown_zone": UNKNOWN_ZONE,
+        "findings_page": FINDINGS,
+        "index_page": INDEX,
+    }
+
+    out: dict[str, bytes] = {}
+    sections: list[tuple[Section, str, SectionStatistics | None]] = []
+    for section in data.matrix.sections:
+        section_findings = sorted(
+            (f for f in assessment.findings if f.section == section.slug), key=_finding_order
+        )
+        sections.append((section, links.page[section.slug], stats_by_slug.get(section.slug)))
+        page = env.get_template("section.md.j2").render(
+            **common,
+            section=section,
+            flows_table=_flow_table(section, data, links),
+            technologies_table=_table(
+                ["Technology", "Parties", "Notes"],
+                "lll",
+                ([md(t.name), md(t.parties), md(t.notes)] for t in section.technologies),
+            ),
+            normalized=_normalized_zones(section),
+            unknown=_unknown_zones(section),
+            finding_counts=_count_levels(section_findings),
+        )
+        out[links.page[section.slug]] = page.encode("utf-8")
+
+    overall = assessment.statistics.overall
+    sections_table = _table(
+        ["Section", "Flows", "Technologies", *level_titles],
+        "lrr" + "r" * len(level_titles),
+        (
+            [
+                _link(sec.title, page),
+                Md(str(len(sec.flows))),
+                Md(str(len(sec.technologies))),
+                *(_level_counts(st) if st is not None else [Md("0")] * len(level_titles)),
+            ]
+            for sec, page, st in sections
+        ),
+    )
+    coverage_rows = [
+        [
+            md(stats.title)
+            if stats.slug == "all"
+            else _link(stats.title, section_page(stats.slug)),
+            *(_coverage(stats, FLAG_KEYS[f]) for f in FLAG_FIELDS),
+        ]
+        for stats in (*assessment.statistics.sections, overall)
+    ]
+    coverage_table = _table(
+        ["Section", *(FLAG_KEYS[f] for f in FLAG_FIELDS)],
+        "l" + "c" * len(FLAG_FIELDS),
+        coverage_rows,
+    )
+    legend_table = _table(
+        ["Key", "Meaning"], "ll", ([md(e.key), md(e.meaning)] for e in data.matrix.legend)
+    )
+    diagnostics_table = _table(
+        ["Location", "Severity", "Code", "Message"],
+        "llll",
+        (
+            [md(str(d.location)), md(d.severity.value), md(d.code), md(d.message)]
+            for d in data.report.diagnostics
+        ),
+    )
+    out[INDEX] = (
+        env.get_template("index.md.j2")
+        .render(
+            **common,
+            provenance=_build_lines(data),
+            legend_table=legend_table,
+            sections_table=sections_table,
+            coverage_table=coverage_table,
+            diagnostics_table=diagnostics_table,
+            finding_counts=_count_levels(assessment.findings),
+        )
+        .encode("utf-8")
+    )
+
+    ordered = sorted(assessment.findings, key=_finding_order)
+    flows = {f.key: f for f in data.matrix.flows}
+    titles = {s.slug: s.title for s in data.matrix.sections}
+    controls = {(c.framework, c.id): c for c in assessment.catalogue}
+    summary = _table(
+        ["Finding", "Severity", "Section", "Flow", "Title"],
+        "lllll",
+        (
+            [
+                _link(f.id, f"#{links.finding[f.id]}"),
+                md(f.severity.title),
+                md(titles.get(f.section, f.section)),
+                _flow_link(f, flows, links),
+                md(f.title),
+            ]
+            for f in ordered
+        ),
+    )
+    groups = []
+    for level in LEVEL_ORDER:
+        items = []
+        for f in ordered:
+            if f.severity is not level:
+                continue
+            flow = flows.get(f.flow_key)
+            items.append(
+                {
+                    "finding": f,
+                    "anchor": links.finding[f.id],
+                    "flow_link": _flow_link(f, flows, links),
+                    "route": md(
+                        f"{flow.component} ({flow.source_zone.name}) → "
+                        f"{flow.destination} ({flow.destination_zone.name})"
+                    )
+                    if flow
+                    else Md(""),
+                    "section_title": titles.get(f.section, f.section),
+                    "controls": [
+                        md(
+                            f"{c.id} {controls[(c.framework, c.id)].title}"
+                            if (c.framework, c.id) in controls
+                            else c.id
+                        )
+                        for c in f.controls
+                    ],
+                }
+            )
+        if items:
+            groups.append({"level": level, "items": items})
+    out[FINDINGS] = (
+        env.get_template("findings.md.j2")
+        .render(
+            **common,
+            summary_table=summary,
+            groups=groups,
+            finding_counts=_count_levels(assessment.findings),
+        )
+        .encode("utf-8")
+    )
+    return out
+
+
+def _flow_link(f: Finding, flows: dict[str, Flow], links: _Links) -> Md:
+    if f.flow_key in flows:
+        return _link(f.flow_id or f.flow_key, links.flow_href(f.flow_key, f.section))
+    return md(f.flow_id or f.flow_key)
+
+
+def _count_levels(findings: Iterable[Finding]) -> list[tuple[str, int]]:
+    counts = dict.fromkeys(LEVEL_ORDER, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return [(level.title, n) for level, n in counts.items()]
+
+
+__all__ = ["FINDINGS", "INDEX", "Md", "anchor_slug", "escape", "render", "section_page"]

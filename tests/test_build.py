@@ -1,0 +1,174 @@
+"""build: JSON outputs against their schema, determinism, atomic writes, provenance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from reportgen.build import build, build_time, load, write_outputs
+from reportgen.errors import OutputError
+from reportgen.model import ReportData
+from reportgen.provenance import git_provenance, strip_credentials
+
+from .conftest import SOURCE, SOURCE_MAIN
+
+EPOCH = "1759881600"  # 2025-10-08T00:00:00Z
+
+
+@pytest.fixture(scope="module")
+def data(monkeypatch_module: pytest.MonkeyPatch) -> ReportData:
+    return load(SOURCE)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> pytest.MonkeyPatch:
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    yield patch  # type: ignore[misc]
+    patch.undo()
+
+
+def test_json_outputs_validate_against_the_schema(data: ReportData, tmp_path: Path) -> None:
+    written = build(data, tmp_path, ["json"])
+    names = sorted(w.path.relative_to(tmp_path).as_posix() for w in written)
+    assert names == [
+        "json/diagnostics.json",
+        "json/findings.json",
+        "json/records.json",
+        "json/records.schema.json",
+        "json/statistics.json",
+        "manifest.json",
+    ]
+    records = json.loads((tmp_path / "json/records.json").read_text())
+    schema = json.loads((tmp_path / "json/records.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(records, schema)
+    assert [len(s["flows"]) for s in records["sections"]] == [52, 9, 13, 3, 6]
+    assert sum(len(s["technologies"]) for s in records["sections"]) == 21
+    assert records["source"]["sha256"] == data.matrix.source.sha256
+    flow = records["sections"][0]["flows"][0]
+    assert flow["location"] == {"path": "source/communication-matrix.md", "line": 27, "column": 3}
+    assert flow["source_zone"] == {
+        "text": "Internet",
+        "canonical": "Internet",
+        "trust_class": "untrusted",
+    }
+
+
+def test_schema_rejects_a_broken_record(data: ReportData, tmp_path: Path) -> None:
+    build(data, tmp_path, ["json"])
+    records = json.loads((tmp_path / "json/records.json").read_text())
+    schema = json.loads((tmp_path / "json/records.schema.json").read_text())
+    records["sections"][0]["flows"][0]["confidentiality"] = "yes"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(records, schema)
+
+
+def test_diagnostics_json_matches_validate(data: ReportData, tmp_path: Path) -> None:
+    build(data, tmp_path, ["json"])
+    items = json.loads((tmp_path / "json/diagnostics.json").read_text())
+    assert [(d["code"], d["line"]) for d in items] == [
+        (d.code, d.location.line) for d in data.report.diagnostics
+    ]
+
+
+def test_records_of_both_shipped_versions_differ_only_in_the_vpn_link(
+    data: ReportData, tmp_path: Path
+) -> None:
+    other = load(SOURCE_MAIN)
+    build(data, tmp_path / "a", ["json"])
+    build(other, tmp_path / "b", ["json"])
+    a = json.loads((tmp_path / "a/json/records.json").read_text())["sections"]
+    b = json.loads((tmp_path / "b/json/records.json").read_text())["sections"]
+
+    def strip(sections: list[dict[str, object]]) -> str:
+        return json.dumps(sections).replace(SOURCE_MAIN.name, SOURCE.name)
+
+    assert a != b
+    vpn_a = next(t for t in a[1]["technologies"] if t["name"] == "VPN")
+    vpn_b = next(t for t in b[1]["technologies"] if t["name"] == "VPN")
+    for t in (vpn_a, vpn_b):
+        t["notes"] = t["cells"] = None
+    assert strip(a) == strip(b)
+
+
+def test_same_epoch_gives_identical_bytes(data: ReportData, tmp_path: Path) -> None:
+    build(data, tmp_path / "1", ["json"])
+    build(load(SOURCE), tmp_path / "2", ["json"])
+    for name in (
+        "json/records.json",
+        "json/findings.json",
+        "json/statistics.json",
+        "manifest.json",
+    ):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_build_time_prefers_source_date_epoch(data: ReportData) -> None:
+    assert build_time(data.matrix, {"SOURCE_DATE_EPOCH": EPOCH}) == datetime(
+        2025, 10, 8, tzinfo=UTC
+    )
+    assert data.build.build_time == datetime(2025, 10, 8, tzinfo=UTC)
+    assert data.build.release == "v0.21.11"
+
+
+def test_a_failed_write_keeps_earlier_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_outputs(out, {"json": {"a.json": b"old-a", "b.json": b"old-b"}})
+    (out / "json" / "b.json").chmod(0o444)
+    blocker = out / "json" / "c.json"
+    blocker.mkdir()  # a folder where a file must go: the rename fails
+    with pytest.raises(OutputError) as caught:
+        write_outputs(out, {"json": {"a.json": b"new-a", "c.json": b"new-c"}})
+    assert "c.json: cannot write" in str(caught.value)
+    assert (out / "json" / "a.json").read_bytes() == b"new-a"  # complete, not half-written
+    assert (out / "json" / "b.json").read_bytes() == b"old-b"
+    assert not [p for p in (out / "json").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_unsafe_names_are_refused(tmp_path: Path) -> None:
+    from reportgen.build import _checked_name
+
+    for name in ("../escape.json", "/abs.json", "a/../../b", ".hidden", "a\\b"):
+        with pytest.raises(OutputError):
+            _checked_name("json", name)
+
+
+def test_git_provenance(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    page = repo / "page.md"
+    page.write_text("# x\n")
+    env = {
+        "GIT_AUTHOR_DATE": "2025-10-08T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2025-10-08T12:00:00Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "PATH": "/usr/bin:/bin",
+    }
+    for args in (
+        ["init", "-q"],
+        ["add", "page.md"],
+        ["commit", "-qm", "x"],
+        ["remote", "add", "origin", "https://user:secret@example.invalid/docs.git"],
+    ):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env)
+    found = git_provenance(page)
+    assert found is not None
+    assert found.repository == "https://example.invalid/docs.git"
+    assert found.commit_time == datetime(2025, 10, 8, 12, tzinfo=UTC)
+    page.write_text("# changed\n")
+    assert git_provenance(page) is None  # a modified file is not what the commit holds
+    assert git_provenance(tmp_path / "nowhere" / "x.md") is None
+
+
+def test_strip_credentials() -> None:
+    assert strip_credentials("https://tok@host/x") == "https://host/x"
+    assert strip_credentials("git@github.com:org/repo.git") == "git@github.com:org/repo.git"
