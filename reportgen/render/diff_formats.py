@@ -66,6 +66,10 @@ def entries(d: MatrixDiff) -> Iterator[tuple[str, Location, str, str]]:
         yield ("regression", r.location, f"regression {r.code.value}", r.message)
 
 
+def _n(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
 def _section_entry(s: SectionChange) -> tuple[str, Location, str, str]:
     title = f"section {s.change.value}"
     if s.change is Change.CHANGED:
@@ -74,7 +78,8 @@ def _section_entry(s: SectionChange) -> tuple[str, Location, str, str]:
         "change",
         s.location,
         title,
-        f"{s.slug} {_q(s.title)} ({s.flows} flows, {s.technologies} technologies)",
+        f"{s.slug} {_q(s.title)} ({_n(s.flows, 'flow')}, "
+        f"{_n(s.technologies, 'technology', 'technologies')})",
     )
 
 
