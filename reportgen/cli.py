@@ -265,6 +265,67 @@ def _print_written(written: Sequence[Written], report: Report) -> None:
     console.print(f"validation: {summary(report, 1)}")
 
 
+_LEVELS = ("high", "medium", "low", "info")
+
+
+@main.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the findings register, worst first; json: findings.json.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_LEVELS),
+    default=None,
+    help="Exit 1 when a finding at or above this severity exists (a CI gate).",
+)
+@_config_option
+def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path | None) -> None:
+    """Print the findings register: each flow that is a risk, against which controls.
+
+    "Not assessed" findings (a `?` flag) are listed but never trip --fail-on.
+
+    \b
+    Examples:
+      reportgen assess
+      reportgen assess docs/communication-matrix.md --fail-on high
+      reportgen assess --format json > findings.json
+    """
+    from .build import load
+    from .model import Level
+
+    try:
+        data = load(source or DEFAULT_SOURCE, config_path)
+    except ReportgenError as exc:
+        _fail(str(exc))
+    findings = data.assessment.findings
+    if fmt == "json":
+        from .render.json_ import findings_json
+
+        click.echo(findings_json(data).decode("utf-8"), nl=False)
+    else:
+        for f in findings:
+            click.echo(
+                f"{f.location}: {f.severity.value} {f.id}: {f.title}. {f.evidence} "
+                f"[{', '.join(c.id for c in f.controls)}]"
+            )
+        counts = {level: sum(1 for f in findings if f.severity is level) for level in Level}
+        click.echo(
+            ", ".join(f"{n} {level.value}" for level, n in counts.items())
+            + f" in {len(findings)} findings",
+            err=True,
+        )
+    if fail_on is not None:
+        threshold = Level(fail_on).rank
+        if any(f.severity.rank <= threshold for f in findings):
+            sys.exit(EXIT_FAILED)
+
+
 @main.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))

@@ -148,53 +148,9 @@ def _unlink(content: bytes, dropped: list[str]) -> bytes:
 
 
 def _load(source: Path, config_path: Path | None, release: str | None) -> ReportData:
-    """``reportgen.build.load``; TEMPORARY fallback while ``reportgen.assess`` is not on main:
-    parse and validate, with an empty assessment. Remove the fallback once assess lands."""
     from .build import load
 
-    try:
-        return load(source, config_path, release)
-    except ImportError as exc:
-        if exc.name != "reportgen.assess" and "reportgen.assess" not in str(exc):
-            raise
-    return _load_without_assessment(source, config_path, release)
-
-
-def _load_without_assessment(
-    source: Path, config_path: Path | None, release: str | None
-) -> ReportData:
-    from .build import GENERATOR, build_time, check
-    from .config import find_config
-    from .model import (
-        Assessment,
-        BuildInfo,
-        Level,
-        SectionStatistics,
-        Statistics,
-    )
-
-    config = find_config(source, config_path)
-    matrix, report = check(source, config)
-
-    def stats(slug: str, title: str, flows: int, techs: int) -> SectionStatistics:
-        return SectionStatistics(slug, title, flows, techs, (), tuple((lv, 0) for lv in Level))
-
-    statistics = Statistics(
-        overall=stats("all", "All sections", sum(1 for _ in matrix.flows), 0),
-        sections=tuple(
-            stats(s.slug, s.title, len(s.flows), len(s.technologies)) for s in matrix.sections
-        ),
-        zones=(),
-        zone_pairs=(),
-        controls=(),
-    )
-    return ReportData(
-        matrix=matrix,
-        report=report,
-        assessment=Assessment((), statistics, (), (), "", ""),
-        config=config,
-        build=BuildInfo(GENERATOR, build_time(matrix), release or matrix.source.version or ""),
-    )
+    return load(source, config_path, release)
 
 
 # --- reportgen's own reference, generated from the code's declarations ----------------------

@@ -173,7 +173,33 @@ def test_validate_does_not_import_heavy_libraries() -> None:
 
 
 def test_help_has_examples() -> None:
-    for command in ("validate", "build"):
+    for command in ("validate", "build", "assess"):
         code, out, _ = invoke(command, "--help")
         assert code == 0
         assert "Examples:" in out and f"reportgen {command}" in out
+
+
+def test_assess_register_and_fail_on_gate() -> None:
+    code, out, err = invoke("assess")
+    assert code == 0
+    assert "high DATASTORE-NOAUTH:S1.2: Data store reached without authentication." in out
+    assert err.strip().endswith("in 80 findings")
+    assert invoke("assess", "--fail-on", "high")[0] == 1
+    # the only finding of the reordered fixture's flows is below high
+    code, out, _ = invoke("assess", "tests/fixtures/reordered.md", "--config", "source/report.toml")
+    levels = {line.split(": ")[1].split(" ")[0] for line in out.splitlines()}
+    assert "high" not in levels
+    assert invoke("assess", "tests/fixtures/reordered.md", "--fail-on", "high")[0] == 0
+
+
+def test_assess_json_lists_findings_with_controls() -> None:
+    code, out, _ = invoke("assess", "--format", "json")
+    assert code == 0
+    findings = json.loads(out)["findings"]
+    ids = {f["id"]: f for f in findings}
+    assert ids["AUTH-OUTBOUND:1.3"]["severity"] == "medium"
+    assert {c["framework"] for c in ids["AUTH-OUTBOUND:1.3"]["controls"]} == {
+        "iso27001",
+        "grundschutz",
+        "c5",
+    }

@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 
 import markdown as pymarkdown
 import pytest
-from _docs_data import metal_stack, report_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -17,6 +16,8 @@ from markdown_it import MarkdownIt
 from reportgen.model import Section
 from reportgen.render import RenderOptions, get_renderer
 from reportgen.render.markdown import escape, render
+
+from ._docs_data import metal_stack, report_data
 
 PAGES = [
     "index.md",

@@ -1,0 +1,389 @@
+"""XLSX workbooks: read back with openpyxl and as raw XML; LibreOffice opens them."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reportgen.config import load_config
+from reportgen.model import Flag, ReportData
+from reportgen.parse import parse
+from reportgen.render import RenderOptions
+from reportgen.render.xlsx import MATRIX_FLAG_COLUMNS, STATUS_VALUES, render
+from tests.xlsx_support import BUILD_TIME, CONFIG, HOSTILE, ROOT, bundle, report_data
+
+EXPECTED_FLOWS = {"plain": 52, "sonic": 9, "gardener": 13, "cluster-api": 3, "lightbits": 6}
+SHEETS = ["Matrix", "Technologies", "Findings", "Summary", "Legend", "Metadata"]
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return report_data()
+
+
+@pytest.fixture(scope="module")
+def files(data: ReportData) -> dict[str, bytes]:
+    return render(data, RenderOptions())
+
+
+def _open(blob: bytes) -> Workbook:
+    return load_workbook(io.BytesIO(blob))
+
+
+def _header(ws: Worksheet) -> list[str]:
+    return [str(c.value) for c in ws[1]]
+
+
+def _records(ws: Worksheet) -> list[dict[str, object]]:
+    """Data rows of a sheet's table as header -> value (blank padding rows dropped)."""
+    (table,) = ws.tables.values()
+    header = _header(ws)
+    rows = ws[table.ref][1:]
+    out = [{h: c.value for h, c in zip(header, row, strict=True)} for row in rows]
+    return [r for r in out if any(v is not None for v in r.values())]
+
+
+def test_one_workbook_per_section_and_one_for_all(files: dict[str, bytes]) -> None:
+    assert sorted(files) == sorted(
+        [*(f"{slug}.xlsx" for slug in EXPECTED_FLOWS), "communication-matrix.xlsx"]
+    )
+
+
+def test_sheets_and_names(files: dict[str, bytes]) -> None:
+    for blob in files.values():
+        wb = _open(blob)
+        assert wb.sheetnames == SHEETS
+        assert all(len(name) <= 31 for name in wb.sheetnames)
+
+
+def test_matrix_rows_equal_flows_per_section(files: dict[str, bytes], data: ReportData) -> None:
+    total = 0
+    for slug, expected in EXPECTED_FLOWS.items():
+        ws = _open(files[f"{slug}.xlsx"])["Matrix"]
+        rows = _records(ws)
+        assert len(rows) == expected
+        flows = data.matrix.section(slug).flows
+        assert [r["No."] for r in rows] == [f.id for f in flows]
+        total += len(rows)
+    assert total == 83
+    combined = _records(_open(files["communication-matrix.xlsx"])["Matrix"])
+    assert len(combined) == 83
+    by_section = Counter(r["Section"] for r in combined)
+    assert by_section == {s.title: len(s.flows) for s in data.matrix.sections}
+
+
+def test_ids_ports_and_codes_are_text(files: dict[str, bytes], data: ReportData) -> None:
+    ws = _open(files["communication-matrix.xlsx"])["Matrix"]
+    header = _header(ws)
+    no, port = header.index("No.") + 1, header.index("Port") + 1
+    flows = list(data.matrix.flows)
+    for r, flow in enumerate(flows, start=2):
+        for column in (no, port):
+            cell = ws.cell(row=r, column=column)
+            assert cell.data_type == "s"
+            assert isinstance(cell.value, str)
+            assert cell.number_format == "@"
+        assert ws.cell(row=r, column=no).value == flow.id
+        assert flow.ports is not None
+        assert ws.cell(row=r, column=port).value == flow.ports.text
+    ports = {ws.cell(row=r, column=port).value for r in range(2, len(flows) + 2)}
+    assert "67/68" in ports
+
+
+def test_derived_columns(files: dict[str, bytes], data: ReportData) -> None:
+    rows = _records(_open(files["communication-matrix.xlsx"])["Matrix"])
+    for row, flow in zip(rows, data.matrix.flows, strict=True):
+        assert row["Source zone (canonical)"] == (flow.source_zone.canonical or None)
+        assert row["Source trust class"] == data.config.trust_class(flow.source_zone.name)
+        assert row["Destination trust class"] == data.config.trust_class(flow.destination_zone.name)
+        assert row["Crosses zones"] == ("yes" if flow.crosses_zones else "no")
+        ids = [f.id for f in data.assessment.for_flow(flow.key)]
+        assert (row["Findings"] or "").split("\n") == (ids or [""])
+        for key, column in MATRIX_FLAG_COLUMNS.items():
+            flag = flow.flags[column - MATRIX_FLAG_COLUMNS["C"]][1]
+            assert row[key] == (flag.value or None)
+    assert {r["Source trust class"] for r in rows} >= {"untrusted", "management"}
+
+
+def test_matrix_table_freeze_validation_and_highlight(files: dict[str, bytes]) -> None:
+    for name, blob in files.items():
+        ws = _open(blob)["Matrix"]
+        (table,) = ws.tables.values()
+        assert table.name == "Flows"
+        assert table.autoFilter is not None
+        assert table.tableStyleInfo is not None and table.tableStyleInfo.name
+        assert ws.freeze_panes == "D2"
+        assert ws.print_title_rows == "$1:$1"
+        lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        assert len(lists) == 1, name
+        assert lists[0].formula1 == '"x,?"'
+        assert str(lists[0].sqref).startswith("I2:L")
+        rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
+        formulas = [f for rule in rules for f in rule.formula]
+        assert any("LEN($I2)=0" in f for f in formulas)
+        header = _header(ws)
+        assert ws.column_dimensions["N"].width and ws.cell(row=2, column=14).alignment.wrap_text
+        assert header[13] == "Notes"
+
+
+def test_missing_c_rule_matches_the_flows_it_should(files: dict[str, bytes]) -> None:
+    """The highlight formula, evaluated here, picks exactly the zone-crossing flows without C."""
+    ws = _open(files["communication-matrix.xlsx"])["Matrix"]
+    rows = _records(ws)
+    rule = next(r for cf in ws.conditional_formatting for r in cf.rules if "LEN" in r.formula[0])
+    match = re.fullmatch(r'AND\(\$([A-Z]+)2="yes",LEN\(\$([A-Z]+)2\)=0\)', rule.formula[0])
+    assert match is not None
+    crosses, c = (ws[f"{col}1"].value for col in match.groups())
+    assert (crosses, c) == ("Crosses zones", "C")
+    flagged = [r for r in rows if r["Crosses zones"] == "yes" and r["C"] is None]
+    assert flagged  # the v0.21.11 page has such flows (e.g. 7.1 over HTTP)
+    assert "7.1" in {r["No."] for r in flagged}
+
+
+def test_technologies(files: dict[str, bytes], data: ReportData) -> None:
+    for section in data.matrix.sections:
+        ws = _open(files[f"{section.slug}.xlsx"])["Technologies"]
+        rows = _records(ws)
+        assert [r["Technology"] for r in rows] == [t.name for t in section.technologies]
+    combined = _records(_open(files["communication-matrix.xlsx"])["Technologies"])
+    assert len(combined) == 21
+
+
+def test_findings_sheet(files: dict[str, bytes], data: ReportData) -> None:
+    for section in data.matrix.sections:
+        ws = _open(files[f"{section.slug}.xlsx"])["Findings"]
+        rows = _records(ws)
+        expected = [f for f in data.assessment.findings if f.section == section.slug]
+        assert [r["Finding"] for r in rows] == [f.id for f in expected]
+        assert [r["Severity"] for r in rows] == [f.severity.title for f in expected]
+        for row in rows:
+            assert all(row[c] is None for c in ("Status", "Owner", "Due date", "Comment"))
+        (status,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        assert status.formula1 == '"' + ",".join(STATUS_VALUES) + '"'
+        assert re.fullmatch(r"M2(:M\d+)?", str(status.sqref))
+        assert ws["M1"].value == "Status"
+        assert any(dv.type == "date" for dv in ws.data_validations.dataValidation)
+    all_rows = _records(_open(files["communication-matrix.xlsx"])["Findings"])
+    assert len(all_rows) == len(data.assessment.findings)
+
+
+def test_summary_reconciles(files: dict[str, bytes], data: ReportData) -> None:
+    ws = _open(files["communication-matrix.xlsx"])["Summary"]
+    values = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    assert ws.cell(row=values["Flows"], column=2).value == 83
+    assert ws.cell(row=values["Technologies"], column=2).value == 21
+    stats = data.assessment.statistics.overall
+    for cov in stats.flags:
+        row = values[cov.flag]
+        got = [ws.cell(row=row, column=c).value for c in range(2, 6)]
+        assert got == [cov.yes, cov.no, cov.unknown, cov.total]
+    grid = values["Source \\ Destination"]
+    total_col = [c.value for c in ws[grid]].index("Total") + 1
+    grid_total = 0
+    r = grid + 1
+    while ws.cell(row=r, column=1).value:
+        grid_total += int(ws.cell(row=r, column=total_col).value or 0)
+        r += 1
+    assert grid_total == 83
+
+
+def test_metadata_reconciles_with_source(files: dict[str, bytes], data: ReportData) -> None:
+    source = data.matrix.source
+    for name, blob in files.items():
+        ws = _open(blob)["Metadata"]
+        fields = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+
+        def value(key: str, ws: Worksheet = ws, fields: dict[object, int] = fields) -> object:
+            return ws.cell(row=fields[key], column=2).value
+
+        assert value("Source sha256") == source.sha256
+        assert value("Source path") == source.path
+        assert value("Build time (UTC)") == "2025-10-08T12:30:00Z"
+        assert value("Rule set version") == data.assessment.ruleset_version
+        assert value("Generator") == data.build.generator
+        assert value("Flows in the whole source") == 83
+        total = fields["Total"]
+        assert ws.cell(row=total, column=3).value == len(_records(_open(blob)["Matrix"])), name
+
+
+def test_print_setup_and_properties(files: dict[str, bytes], data: ReportData) -> None:
+    doc = data.config.document
+    for blob in files.values():
+        wb = _open(blob)
+        for ws in wb.worksheets:
+            assert ws.page_setup.orientation == "landscape"
+            assert ws.page_setup.fitToWidth == 1
+            assert ws.page_setup.fitToHeight == 0
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            footer = ws.oddFooter
+            assert footer.left.text == f"{doc.document_id} {doc.version}"
+            assert footer.center.text == doc.classification
+        for ws in (wb["Matrix"], wb["Technologies"], wb["Findings"]):
+            assert ws.print_title_rows == "$1:$1"
+        props = wb.properties
+        assert props.title and doc.title in props.title
+        assert props.subject and props.creator and props.keywords
+        assert "communication matrix" in props.keywords
+        assert props.created == BUILD_TIME.replace(tzinfo=None)
+        assert props.modified == BUILD_TIME.replace(tzinfo=None)
+
+
+def test_byte_identical_and_pinned(data: ReportData, files: dict[str, bytes]) -> None:
+    again = render(data, RenderOptions())
+    assert again == files
+    for blob in files.values():
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            names = archive.namelist()
+            assert names[0] == "[Content_Types].xml"
+            assert {i.date_time for i in archive.infolist()} == {(2025, 10, 8, 12, 30, 0)}
+            core = archive.read("docProps/core.xml").decode()
+            assert "2025-10-08T12:30:00Z" in core
+    later = dataclasses.replace(
+        data, build=dataclasses.replace(data.build, build_time=BUILD_TIME.replace(year=2026))
+    )
+    assert render(later, RenderOptions())["plain.xlsx"] != files["plain.xlsx"]
+
+
+# --- hostile cells --------------------------------------------------------------------
+
+HOSTILE_TEXTS = {
+    "component": '=HYPERLINK("http://x","y")',
+    "notes": "@SUM(A1)",
+    "purpose": "+1",
+    "destination": "\tcmd",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile() -> tuple[ReportData, dict[str, bytes]]:
+    config = load_config(CONFIG)
+    matrix = parse(HOSTILE.read_bytes(), str(HOSTILE.relative_to(ROOT)), config)
+    section = matrix.sections[0]
+    first, second = section.flows
+    # Markdown strips leading whitespace from cells; put a tab, a CR and a control
+    # character in as a future parser (or another source format) might.
+    second = dataclasses.replace(
+        second, destination="\tcmd", notes="\rline\x07bell", purpose="-2+3"
+    )
+    matrix = dataclasses.replace(
+        matrix, sections=(dataclasses.replace(section, flows=(first, second)),)
+    )
+    data = bundle(matrix, config)
+    return data, render(data, RenderOptions())
+
+
+def _sheet_xml(blob: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        return {
+            n: archive.read(n).decode()
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/sheet")
+        }
+
+
+def test_hostile_cells_are_never_formulas(hostile: tuple[ReportData, dict[str, bytes]]) -> None:
+    _data, files = hostile
+    assert len(files) == 2
+    for blob in files.values():
+        for name, xml in _sheet_xml(blob).items():
+            assert "<f>" not in xml and "<f " not in xml, name
+            assert "HYPERLINK" not in xml or 't="inlineStr"' in xml
+        wb = _open(blob)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+
+
+def test_hostile_cells_read_back_as_typed(hostile: tuple[ReportData, dict[str, bytes]]) -> None:
+    _data, files = hostile
+    wb = _open(files["hostile-cells.xlsx"])
+    rows = _records(wb["Matrix"])
+    assert rows[0]["No."] == "1.10"
+    assert rows[0]["Component"] == '=HYPERLINK("http://x","y")'
+    assert rows[0]["Notes"] == "@SUM(A1)"
+    assert rows[0]["Purpose"] == "+1"
+    assert rows[1]["Component"] == "-2"
+    assert rows[1]["Port"] == "67/68"
+    assert rows[1]["Purpose"] == "-2+3"
+    assert rows[1]["Destination"] == "\tcmd"
+    assert rows[1]["Notes"] == "\nline\ufffdbell"  # CR -> LF, BEL (not XML) -> U+FFFD
+    ws = wb["Matrix"]
+    header = _header(ws)
+    for column in ("Component", "Notes", "Purpose"):
+        cell = ws.cell(row=2, column=header.index(column) + 1)
+        assert cell.data_type == "s"
+        assert cell.quotePrefix, column
+    assert not ws.cell(row=2, column=header.index("Destination") + 1).quotePrefix
+    assert header.index("=Extra") == header.index("Notes") + 1  # unknown column kept, as text
+    assert [r["=Extra"] for r in rows] == ["+x", "1.10"]
+    assert ws.cell(row=1, column=header.index("=Extra") + 1).data_type == "s"
+    techs = _records(wb["Technologies"])
+    assert techs[0]["Technology"] == "=2*3"
+    assert techs[0]["Parties"] == "@All"
+    assert rows[1]["C"] == Flag.UNKNOWN.value
+
+
+def test_hostile_sheet_xml_uses_inline_strings(
+    hostile: tuple[ReportData, dict[str, bytes]],
+) -> None:
+    _data, files = hostile
+    xml = _sheet_xml(files["hostile-cells.xlsx"])["xl/worksheets/sheet1.xml"]
+    cell = re.search(r'<c r="C2"[^>]*>(.*?)</c>', xml)
+    assert cell is not None
+    assert 't="inlineStr"' in cell.group(0)
+    assert "<is><t>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t></is>" in cell.group(1) or (
+        '<is><t>=HYPERLINK("http://x","y")</t></is>' in cell.group(1)
+    )
+
+
+# --- LibreOffice ----------------------------------------------------------------------
+
+
+def _office() -> str | None:
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_opens_every_workbook(files: dict[str, bytes], tmp_path: Path) -> None:
+    office = _office()
+    if office is None:
+        pytest.skip("LibreOffice (libreoffice/soffice) is not installed")
+    for name, blob in files.items():
+        (tmp_path / name).write_bytes(blob)
+    profile = tmp_path / "profile"
+    result = subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "pdf"),
+            *sorted(str(tmp_path / n) for n in files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    pypdf = pytest.importorskip("pypdf")
+    for name in files:
+        pdf = tmp_path / "pdf" / name.replace(".xlsx", ".pdf")
+        assert pdf.is_file(), result.stdout + result.stderr
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+        assert "Metadata" in text and "Source sha256" in text
