@@ -524,7 +524,19 @@ def environment(user: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["anchor"] = anchor
+    env.filters["by_rule"] = by_rule
     return env
+
+
+def by_rule(finding_ids: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``["A:1.1", "A:1.2", "B:2.1"]`` -> ``[("A", [("A:1.1", "1.1"), ...]), ("B", ...)]``:
+    finding ids grouped by rule, each with its flow key, in first-seen order. The
+    traceability appendix lists ``A: 1.1, 1.2`` instead of repeating the rule on every id."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for fid in finding_ids:
+        rule, _, key = fid.partition(":")
+        groups.setdefault(rule, []).append((fid, key))
+    return list(groups.items())
 
 
 def html(data: ReportData, options: RenderOptions, files: Sequence[AttachmentFile]) -> str:
