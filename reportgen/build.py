@@ -99,6 +99,22 @@ def build_time(matrix: Matrix, environ: dict[str, str] | None = None) -> datetim
     return datetime.now(UTC).replace(microsecond=0)
 
 
+_VERSION_IN_PATH = re.compile(
+    r"(?<![A-Za-z0-9])(v\d+(?:\.\d+)+(?:-[0-9A-Za-z.]+)?|main-[0-9a-f]{7,40})"
+)
+
+
+def version_from_path(path: Path) -> str | None:
+    """A release named in the file or folder names: ``communication-matrix.v0.21.11.md``,
+    ``versioned_docs/version-v0.21.11/...``, ``communication-matrix.main-36d217a.md``."""
+    for part in reversed(path.parts):
+        stem = part.removesuffix(".md")
+        match = _VERSION_IN_PATH.search(stem)
+        if match:
+            return match.group(1)
+    return None
+
+
 def load(
     source: Path,
     config_path: Path | None = None,
@@ -110,9 +126,10 @@ def load(
 
     config = config if config is not None else find_config(source, config_path)
     matrix, report = check(source, config)
-    chosen = release or matrix.source.version or config.document.version or ""
-    if release and matrix.source.version != release:
-        matrix = replace(matrix, source=replace(matrix.source, version=release))
+    known = matrix.source.version or version_from_path(source)
+    if known and known != matrix.source.version:
+        matrix = replace(matrix, source=replace(matrix.source, version=known))
+    chosen = release or known or config.document.version or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
     return ReportData(
         matrix=matrix,

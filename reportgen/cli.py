@@ -324,3 +324,63 @@ def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path
         threshold = Level(fail_on).rank
         if any(f.severity.rank <= threshold for f in findings):
             sys.exit(EXIT_FAILED)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col lines; md: a Markdown page; json: one document; "
+    "github: workflow annotations on NEW's lines (errors for regressions).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(["regression"]),
+    default=None,
+    help="Exit 1 when the diff has a security regression (the CI gate for pull requests).",
+)
+@_config_option
+def diff_command(
+    old: Path, new: Path, fmt: str, fail_on: str | None, config_path: Path | None
+) -> None:
+    """Show what changed in the communication between two versions of a matrix.
+
+    Flows are matched by id, then by (component, destination, port) to detect renumbering.
+    Reports added, removed and changed sections, flows (field by field) and technologies,
+    and the security regressions among them: a flag lost (x to empty or ?), a new flow
+    from or to an untrusted zone, Trust gained without C, a port change on a data store,
+    a new High finding. Locations are in NEW (in OLD for what was removed).
+    Exits 0, or 1 with --fail-on regression when there is one, 2 when an input or the
+    config cannot be read.
+
+    \b
+    Examples:
+      reportgen diff old/communication-matrix.md source/communication-matrix.md
+      reportgen diff v0.21.11.md main.md --format github --fail-on regression
+      reportgen diff v0.21.11.md main.md --format md > changes.md
+    """
+    from .build import load
+    from .config import find_config
+    from .diff import diff
+    from .render.diff_formats import render
+    from .render.diff_formats import summary as diff_summary
+
+    try:
+        # one vocabulary for both sides (NEW's), so a zone or slug never differs by config
+        config = find_config(new, config_path)
+        before = load(old, config=config)
+        after = load(new, config=config)
+    except ReportgenError as exc:
+        _fail(str(exc))
+    result = diff(before, after)
+    click.echo(render(result, fmt), nl=False)
+    if fmt == "text":
+        click.echo(diff_summary(result), err=True)
+    if fail_on == "regression" and result.has_regressions:
+        sys.exit(EXIT_FAILED)

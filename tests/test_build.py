@@ -172,3 +172,31 @@ def test_git_provenance(tmp_path: Path) -> None:
 def test_strip_credentials() -> None:
     assert strip_credentials("https://tok@host/x") == "https://host/x"
     assert strip_credentials("git@github.com:org/repo.git") == "git@github.com:org/repo.git"
+
+
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [
+        ("source/communication-matrix.main-36d217a.md", "main-36d217a"),
+        ("x/communication-matrix.v0.21.11.md", "v0.21.11"),
+        (
+            "versioned_docs/version-v0.21.11/docs/06-For CISOs/04-communication-matrix.md",
+            "v0.21.11",
+        ),
+        ("docs/v1.2.3-rc.1/matrix.md", "v1.2.3-rc.1"),
+        ("source/communication-matrix.md", None),
+        ("docs/environment-v2/matrix.md", None),
+    ],
+)
+def test_version_from_path(path: str, version: str | None) -> None:
+    from reportgen.build import version_from_path
+
+    assert version_from_path(Path(path)) == version
+
+
+def test_release_precedence(monkeypatch_module: pytest.MonkeyPatch) -> None:
+    assert load(SOURCE_MAIN).build.release == "main-36d217a"  # the path, over the config
+    assert load(SOURCE).build.release == "v0.21.11"  # the config
+    stamped = load(SOURCE, release="v9.0.0")
+    assert stamped.build.release == "v9.0.0"
+    assert stamped.matrix.source.version is None  # the source itself does not say

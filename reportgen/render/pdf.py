@@ -1,0 +1,579 @@
+"""The auditor's PDF report: Jinja2 templates + CSS rendered by WeasyPrint as PDF/A-3b.
+
+``render(data, options)`` returns ``{"<document-id>-<version>.pdf": bytes}``. The HTML comes
+from ``templates/pdf/report.html`` (a user folder given as ``options.templates`` overrides any
+file of the same name); every value from the Markdown passes through Jinja2's autoescape, so
+a cell holding ``<img src=...>`` prints as text. WeasyPrint gets a URL fetcher that serves
+only files inside the packaged templates folder (fonts, CSS) and the user's templates folder;
+everything else, network or file, is refused.
+
+The output is reproducible: the creation and modification dates in the Info dictionary, the
+XMP packet and the embedded files all come from ``data.build.build_time``; the PDF /ID is a
+digest of the content (pydyf), and the fonts are the DejaVu files shipped in
+``templates/fonts`` rather than whatever the system has installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..model import (
+    FLAG_FIELDS,
+    FLAG_KEYS,
+    Finding,
+    Flag,
+    Flow,
+    Level,
+    ReportData,
+    SectionStatistics,
+)
+from . import Rendered, RenderOptions
+from .json_ import findings_json, records_json
+
+TEMPLATES_ROOT = Path(__file__).resolve().parent.parent / "templates"
+"""Packaged templates: ``pdf/`` (HTML + CSS) and ``fonts/`` (DejaVu, with licence)."""
+PDF_TEMPLATES = TEMPLATES_ROOT / "pdf"
+MAIN_TEMPLATE = "report.html"
+PDF_VARIANT = "pdf/a-3b"
+
+SEVERITY_TEXT: dict[Level, str] = {
+    Level.HIGH: "A documented flow exposes a security property towards an untrusted party; "
+    "address before relying on the configuration.",
+    Level.MEDIUM: "A security property is missing where the documentation says it matters; "
+    "address or document a compensating control.",
+    Level.LOW: "A weakness limited to trusted zones or with little exposure; plan a fix.",
+    Level.INFO: "An observation without a direct weakness, for the record.",
+    Level.NOT_ASSESSED: "The source marks the property '?': it depends on the installation "
+    "and must be assessed there.",
+}
+
+TRUST_CLASS_TEXT: dict[str, str] = {
+    "untrusted": "Outside the operator's control (the Internet, or a zone the source leaves open).",
+    "external-service": "A service run by a third party under contract.",
+    "tenant": "Machines, firewalls and clusters run for and by tenants.",
+    "management": "Control planes that administer everything else.",
+    "infrastructure": "Network and storage fabric operated by the provider.",
+}
+
+FRAMEWORK_TITLES: dict[str, str] = {
+    "iso27001": "ISO/IEC 27001:2022 Annex A",
+    "grundschutz": "BSI IT-Grundschutz",
+    "c5": "BSI C5",
+}
+
+SEVERITY_COLOURS: dict[Level | None, str] = {
+    Level.HIGH: "#b3261e",
+    Level.MEDIUM: "#c25e00",
+    Level.LOW: "#8a7a00",
+    Level.INFO: "#2f6690",
+    Level.NOT_ASSESSED: "#6b6b6b",
+    None: "#3a7d44",
+}
+"""Edge and box colours of the zone diagram (worst severity; ``None``: no finding)."""
+
+
+# --- safe URL fetching ---------------------------------------------------------------------
+
+
+class RefusedURL(ValueError):
+    """A URL outside the templates folders; WeasyPrint logs it and carries on without it."""
+
+
+class TemplateFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves ``file:`` URLs inside the packaged templates (or the user's folder), nothing else.
+
+    A path inside the packaged ``pdf/`` folder is looked up in the user's folder first, so a
+    user override of ``report.css`` or an image works the same way as one of a template.
+    ``served`` and ``refused`` record what was asked for.
+    """
+
+    def __init__(self, user: Path | None = None) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.roots = tuple(p.resolve() for p in (TEMPLATES_ROOT, user) if p is not None)
+        self.user = user.resolve() if user is not None else None
+        self.served: list[str] = []
+        self.refused: list[str] = []
+
+    def resolve(self, url: str) -> Path | None:
+        """The file a URL may be served from, or ``None`` when it is refused."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if self.user is not None and path.is_relative_to(PDF_TEMPLATES):
+            candidate = (self.user / path.relative_to(PDF_TEMPLATES)).resolve()
+            if candidate.is_relative_to(self.user) and candidate.is_file():
+                return candidate
+        if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+            return path
+        return None
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        path = self.resolve(url)
+        if path is None:
+            self.refused.append(url)
+            raise RefusedURL(f"reportgen refuses to fetch {url!r}: not a packaged template file")
+        self.served.append(url)
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {}, 200)
+
+
+# --- helpers for the templates --------------------------------------------------------------
+
+
+def anchor(prefix: str, key: str) -> str:
+    """An HTML id made of safe characters only (``10.2~2`` -> ``flow-10.2_7e2``)."""
+    return prefix + "-" + re.sub(r"[^A-Za-z0-9.-]", lambda m: f"_{ord(m.group()):x}", key)
+
+
+def safe_name(text: str) -> str:
+    """File-name part made of ``[A-Za-z0-9._-]`` only, never starting with a dot."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "report"
+
+
+def pdf_name(data: ReportData) -> str:
+    version = data.build.release or data.config.document.version
+    stem = safe_name(data.config.document.document_id)
+    return f"{stem}-{safe_name(version)}.pdf" if version else f"{stem}.pdf"
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    id: str
+    number: str
+    title: str
+    level: int = 1
+
+    @property
+    def text(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentFile:
+    name: str
+    description: str
+    relationship: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
+    """The files embedded in the PDF: source Markdown, records JSON, findings JSON."""
+    source_name = safe_name(Path(data.matrix.source.path).name) or "source.md"
+    return (
+        AttachmentFile(
+            source_name,
+            "The Markdown source the report was generated from",
+            "Source",
+            data.matrix.source.text.encode("utf-8"),
+        ),
+        AttachmentFile(
+            "records.json", "Every flow of the matrix as JSON", "Data", records_json(data)
+        ),
+        AttachmentFile(
+            "findings.json", "The assessment findings as JSON", "Data", findings_json(data)
+        ),
+    )
+
+
+# --- the zone flow diagram (SVG, in-house) ----------------------------------------------------
+
+
+def _worst(levels: Iterable[Level | None]) -> Level | None:
+    known = [lv for lv in levels if lv is not None]
+    return min(known, key=lambda lv: lv.rank) if known else None
+
+
+def zone_diagram(data: ReportData) -> Markup:
+    """Zones as boxes on an ellipse (grouped by trust class), flows as arrows with counts."""
+    stats = data.assessment.statistics
+    config = data.config
+    order = {name: i for i, name in enumerate(("untrusted", "external-service", "tenant"))}
+    zones = sorted(
+        stats.zones,
+        key=lambda z: (order.get(config.trust_class(z), 9), config.trust_class(z), z),
+    )
+    if not zones:
+        return Markup("")
+    # Nearly a circle: on a squat ellipse the boxes at the top and bottom collide.
+    width, height = 800.0, 800.0
+    box_w, box_h = 134.0, 34.0
+    cx, cy = width / 2, height / 2
+    rx, ry = cx - box_w / 2 - 8, cy - box_h / 2 - 8
+    pos: dict[str, tuple[float, float]] = {}
+    for i, zone in enumerate(zones):
+        angle = -math.pi / 2 + 2 * math.pi * i / len(zones)
+        pos[zone] = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
+
+    internal: dict[str, tuple[int, Level | None]] = {}
+    edges = []
+    pairs = {(p.source, p.destination) for p in stats.zone_pairs}
+    for pair in stats.zone_pairs:
+        if pair.source == pair.destination:
+            internal[pair.source] = (pair.flows, pair.worst)
+        elif pair.source in pos and pair.destination in pos:
+            edges.append(pair)
+
+    def clip(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
+        """Where the segment from a box centre (x0, y0) towards (x1, y1) leaves the box."""
+        dx, dy = x1 - x0, y1 - y0
+        scale = min(
+            (box_w / 2 + 3) / abs(dx) if dx else math.inf,
+            (box_h / 2 + 3) / abs(dy) if dy else math.inf,
+        )
+        return x0 + dx * scale, y0 + dy * scale
+
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" class="zone-diagram" '
+        'font-family="DejaVu Sans" font-size="10">',
+        "<defs>",
+    ]
+    for level, colour in SEVERITY_COLOURS.items():
+        name = level.value if level is not None else "none"
+        out.append(
+            f'<marker id="arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
+            'markerWidth="7" markerHeight="7" orient="auto">'
+            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        )
+    out.append("</defs>")
+    labels: list[str] = []
+    for pair in edges:
+        (x0, y0), (x1, y1) = pos[pair.source], pos[pair.destination]
+        # Bend both directions of a two-way pair apart; one-way edges bend a little too,
+        # so that edges through the centre do not sit on top of each other.
+        bend = 0.18 if (pair.destination, pair.source) in pairs else 0.08
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        qx, qy = mx - (y1 - y0) * bend, my + (x1 - x0) * bend
+        sx, sy = clip(x0, y0, qx, qy)
+        ex, ey = clip(x1, y1, qx, qy)
+        colour = SEVERITY_COLOURS[pair.worst]
+        name = pair.worst.value if pair.worst is not None else "none"
+        stroke = 1.0 + min(pair.flows, 12) * 0.25
+        out.append(
+            f'<path d="M{sx:.1f},{sy:.1f} Q{qx:.1f},{qy:.1f} {ex:.1f},{ey:.1f}" fill="none" '
+            f'stroke="{colour}" stroke-width="{stroke:.2f}" marker-end="url(#arrow-{name})"/>'
+        )
+        lx, ly = 0.25 * sx + 0.5 * qx + 0.25 * ex, 0.25 * sy + 0.5 * qy + 0.25 * ey
+        labels.append(
+            f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="8" fill="#ffffff" stroke="{colour}"/>'
+            f'<text x="{lx:.1f}" y="{ly + 3.5:.1f}" text-anchor="middle" fill="{colour}" '
+            f'font-weight="bold" font-size="9">{pair.flows}</text>'
+        )
+    out.extend(labels)
+    for zone in zones:
+        x, y = pos[zone]
+        count, worst = internal.get(zone, (0, None))
+        colour = SEVERITY_COLOURS[worst] if count else "#444444"
+        trust = config.trust_class(zone)
+        fill = "#fbe9e7" if trust == "untrusted" else "#f4f6f8"
+        out.append(
+            f'<rect x="{x - box_w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{box_w:.0f}" '
+            f'height="{box_h:.0f}" rx="5" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
+            f'<text x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-weight="bold" '
+            f'font-size="9.5" fill="#1a1a1a">{escape(zone)}</text>'
+        )
+        detail = f"{trust}" + (f" · {count} internal" if count else "")
+        out.append(
+            f'<text x="{x:.1f}" y="{y + 10:.1f}" text-anchor="middle" font-size="7.5" '
+            f'fill="#444444">{escape(detail)}</text>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+# --- the view model -----------------------------------------------------------------------
+
+
+def _summary(data: ReportData) -> list[str]:
+    """The management summary's sentences, each backed by a figure in the report."""
+    matrix, stats = data.matrix, data.assessment.statistics
+    overall = stats.overall
+    counts = dict(overall.findings)
+    flows = list(matrix.flows)
+    unknown_flows = [f for f in flows if any(v is Flag.UNKNOWN for _, v in f.flags)]
+    unknown_flags = sum(c.unknown for c in overall.flags)
+    high, medium = counts.get(Level.HIGH, 0), counts.get(Level.MEDIUM, 0)
+    total = sum(counts.values())
+    parts = [
+        f"The matrix documents {_plural(len(flows), 'flow')} in "
+        f"{_plural(len(matrix.sections), 'section')} (integrations) and "
+        f"{_plural(len(list(matrix.technologies)), 'technology', 'technologies')}.",
+        f"The assessment raised {_plural(total, 'finding')}: "
+        + ", ".join(f"{counts.get(lv, 0)} {lv.title.lower()}" for lv in Level)
+        + ".",
+        f"{_plural(unknown_flags, 'flag')} in {_plural(len(unknown_flows), 'flow')} are marked "
+        "'?' (not assessed): their state depends on the installation.",
+    ]
+    if high:
+        parts.append(
+            f"{_plural(high, 'high finding')} concern flows that reach untrusted zones; they "
+            "should be resolved or accepted explicitly before the configuration is relied on."
+        )
+    elif medium:
+        parts.append(
+            "No high finding was raised; the medium findings mark missing protections that "
+            "need a fix or a documented compensating control."
+        )
+    else:
+        parts.append("No high or medium finding was raised against the documented flows.")
+    if unknown_flows:
+        parts.append(
+            "Flows marked '?' are not covered by this conclusion and need to be assessed for "
+            "each installation."
+        )
+    parts.append(
+        "These statements describe the documented matrix; they are not a test of observed "
+        "network traffic."
+    )
+    return parts
+
+
+def _bar(coverage_yes: int, coverage_no: int, unknown: int) -> list[tuple[str, int, float]]:
+    total = coverage_yes + coverage_no + unknown
+    if not total:
+        return []
+    return [
+        (kind, n, round(100.0 * n / total, 2))
+        for kind, n in (("yes", coverage_yes), ("no", coverage_no), ("unknown", unknown))
+        if n
+    ]
+
+
+def _flag_rows(section: SectionStatistics) -> list[dict[str, Any]]:
+    return [
+        {"flag": c.flag, "total": c.total, "segments": _bar(c.yes, c.no, c.unknown)}
+        for c in section.flags
+    ]
+
+
+def _heat_map(data: ReportData) -> dict[str, Any]:
+    stats = data.assessment.statistics
+    # Every zone on both axes, in the same order, so row n and column n are the same zone.
+    named = {p.source for p in stats.zone_pairs} | {p.destination for p in stats.zone_pairs}
+    zones = [*stats.zones, *sorted(named - set(stats.zones))]
+    sources = destinations = zones
+    cells = {(p.source, p.destination): p for p in stats.zone_pairs}
+    number = {z: i + 1 for i, z in enumerate(zones)}
+    rows = []
+    for src in sources:
+        row: list[dict[str, object] | None] = []
+        for dst in destinations:
+            pair = cells.get((src, dst))
+            if pair is None:
+                row.append(None)
+            else:
+                worst = pair.worst.value if pair.worst is not None else "none"
+                row.append({"flows": pair.flows, "worst": worst})
+        rows.append({"zone": src, "number": number[src], "cells": row})
+    return {
+        "columns": [{"zone": z, "number": number[z]} for z in destinations],
+        "rows": rows,
+    }
+
+
+def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]) -> list[Heading]:
+    h = [
+        Heading("control", "1", "Document control"),
+        Heading("contents", "", "Contents"),
+        Heading("summary", "2", "Management summary"),
+        Heading("scope", "3", "Scope and method"),
+        Heading("legend", "4", "Legend"),
+        Heading("statistics", "5", "Statistics"),
+        Heading("zones", "6", "Zone flow diagram"),
+        Heading("findings", "7", "Findings register"),
+    ]
+    for i, (level, _) in enumerate(by_level, start=1):
+        h.append(Heading(f"findings-{level.value}", f"7.{i}", level.title, 2))
+    for i, section in enumerate(data.matrix.sections, start=1):
+        h.append(Heading(anchor("section", section.slug), f"8.{i}", f"Matrix: {section.title}"))
+    h += [
+        Heading("traceability", "9", "Control traceability"),
+        Heading("not-assessed", "10", "Not-assessed items and data quality"),
+        Heading("provenance", "11", "Provenance"),
+        Heading("signoff", "12", "Sign-off"),
+    ]
+    return h
+
+
+def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]:
+    """Everything the templates use, computed once here so templates stay declarative."""
+    matrix, assessment, doc = data.matrix, data.assessment, data.config.document
+    findings_by_flow: dict[str, list[Finding]] = {}
+    for finding in assessment.findings:
+        findings_by_flow.setdefault(finding.flow_key, []).append(finding)
+    by_level = [
+        (level, [f for f in assessment.findings if f.severity is level])
+        for level in Level
+        if any(f.severity is level for f in assessment.findings)
+    ]
+    flows_by_key: dict[str, Flow] = {f.key: f for f in matrix.flows}
+    section_titles = {s.slug: s.title for s in matrix.sections}
+    controls: dict[str, list[Any]] = {}
+    for trace in assessment.statistics.controls:
+        controls.setdefault(trace.control.framework, []).append(trace)
+    not_assessed = [
+        {
+            "flow": f,
+            "flags": [FLAG_KEYS[n] for n, v in f.flags if v is Flag.UNKNOWN],
+            "section": section_titles.get(f.section, f.section),
+        }
+        for f in matrix.flows
+        if any(v is Flag.UNKNOWN for _, v in f.flags)
+    ]
+    headings = _headings(data, by_level)
+    version = data.build.release or doc.version
+    return {
+        "data": data,
+        "doc": doc,
+        "matrix": matrix,
+        "assessment": assessment,
+        "build": data.build,
+        "version": version,
+        "date": data.build.build_time.astimezone(UTC).strftime("%Y-%m-%d"),
+        "build_time": data.build.build_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "w3c_time": _w3c(data.build.build_time),
+        "keywords": ", ".join(
+            k
+            for k in (
+                "communication matrix",
+                "security report",
+                "ISO/IEC 27001",
+                "BSI IT-Grundschutz",
+                "BSI C5",
+                doc.system,
+                doc.document_id,
+                version,
+            )
+            if k
+        ),
+        "subject": f"Security assessment of the {doc.system or matrix.title} communication "
+        f"matrix{', ' + version if version else ''}",
+        "headings": headings,
+        "h": {x.id: x for x in headings},
+        "summary": _summary(data),
+        "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
+        "flag_states": list(Flag),
+        "levels": list(Level),
+        "severity_text": SEVERITY_TEXT,
+        "trust_text": TRUST_CLASS_TEXT,
+        "framework_titles": FRAMEWORK_TITLES,
+        "findings_by_flow": findings_by_flow,
+        "findings_by_level": by_level,
+        "flows_by_key": flows_by_key,
+        "section_titles": section_titles,
+        "stat_sections": [
+            {"stats": s, "rows": _flag_rows(s)}
+            for s in (*assessment.statistics.sections, assessment.statistics.overall)
+        ],
+        "heat": _heat_map(data),
+        "diagram": zone_diagram(data),
+        "controls": sorted(
+            controls.items(),
+            key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0]) if kv[0] in FRAMEWORK_TITLES else 99,
+        ),
+        "not_assessed": not_assessed,
+        "diagnostics": data.report.diagnostics,
+        "attachments": files,
+        "zones_used": [
+            {"name": z, "zone": data.config.zone(z), "class": data.config.trust_class(z)}
+            for z in assessment.statistics.zones
+        ],
+    }
+
+
+def environment(user: Path | None) -> jinja2.Environment:
+    """Jinja2 environment: the user's folder first, then the packaged templates."""
+    loaders: list[jinja2.BaseLoader] = []
+    if user is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user)))
+    loaders.append(jinja2.FileSystemLoader(str(PDF_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["anchor"] = anchor
+    env.filters["by_rule"] = by_rule
+    return env
+
+
+def by_rule(finding_ids: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``["A:1.1", "A:1.2", "B:2.1"]`` -> ``[("A", [("A:1.1", "1.1"), ...]), ("B", ...)]``:
+    finding ids grouped by rule, each with its flow key, in first-seen order. The
+    traceability appendix lists ``A: 1.1, 1.2`` instead of repeating the rule on every id."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for fid in finding_ids:
+        rule, _, key = fid.partition(":")
+        groups.setdefault(rule, []).append((fid, key))
+    return list(groups.items())
+
+
+def html(data: ReportData, options: RenderOptions, files: Sequence[AttachmentFile]) -> str:
+    """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
+    env = environment(options.templates)
+    return env.get_template(MAIN_TEMPLATE).render(context(data, files))
+
+
+def write_pdf(
+    data: ReportData, options: RenderOptions, fetcher: TemplateFetcher | None = None
+) -> bytes:
+    """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched."""
+    files = attachments(data)
+    fetcher = fetcher if fetcher is not None else TemplateFetcher(options.templates)
+    moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
+    document = HTML(
+        string=html(data, options, files),
+        base_url=PDF_TEMPLATES.as_uri() + "/",
+        url_fetcher=fetcher,
+    )
+    pdf: bytes = document.write_pdf(
+        pdf_variant=PDF_VARIANT,
+        attachments=[
+            Attachment(
+                string=f.content,
+                name=f.name,
+                description=f.description,
+                created=moment,
+                modified=moment,
+                relationship=f.relationship,
+                url_fetcher=fetcher,
+            )
+            for f in files
+        ],
+    )
+    return pdf
+
+
+def render(data: ReportData, options: RenderOptions) -> Rendered:
+    return {pdf_name(data): write_pdf(data, options)}

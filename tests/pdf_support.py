@@ -1,0 +1,21 @@
+"""Test data for the PDF renderer: the real pipeline with a fixed build time, so that
+renders compare byte for byte whatever SOURCE_DATE_EPOCH or git say."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reportgen.build import load
+from reportgen.model import ReportData
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source" / "communication-matrix.md"
+CONFIG = ROOT / "source" / "report.toml"
+BUILD_TIME = datetime(2025, 10, 8, 12, 0, tzinfo=UTC)
+
+
+def load_report_data(source: Path = SOURCE, config_path: Path = CONFIG) -> ReportData:
+    data = load(source, config_path, release="v0.21.11")
+    return replace(data, build=replace(data.build, build_time=BUILD_TIME))

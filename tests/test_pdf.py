@@ -1,0 +1,334 @@
+"""The PDF report: content read back from the PDF, PDF/A-3b, attachments, fonts, safety.
+
+Rendering takes seconds on a small machine, so the real v0.21.11 report is rendered once per
+module (``report``) and shared; only the reproducibility and the untrusted-content tests render
+again.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reportgen.model import Level, ReportData
+from reportgen.render import RenderOptions
+from reportgen.render.pdf import (
+    PDF_TEMPLATES,
+    TEMPLATES_ROOT,
+    TemplateFetcher,
+    attachments,
+    environment,
+    pdf_name,
+    render,
+    safe_name,
+    write_pdf,
+)
+
+from .pdf_support import CONFIG, SOURCE, load_report_data
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: ReportData
+    name: str
+    pdf: bytes
+    path: Path
+    pages: list[str]
+    """Text of each page (pdftotext, layout order)."""
+    landscape: list[int]
+    """Indexes of the landscape pages (the matrix chapters)."""
+
+
+def _page_texts(path: Path) -> list[str]:
+    if shutil.which("pdftotext"):
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            check=True,
+            capture_output=True,
+        ).stdout.decode("utf-8")
+        pages = out.split("\f")
+        return pages[:-1] if pages and not pages[-1].strip() else pages
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    data = load_report_data()
+    files = render(data, RenderOptions())
+    assert len(files) == 1
+    ((name, pdf),) = files.items()
+    path = tmp_path_factory.mktemp("pdf") / name
+    path.write_bytes(pdf)
+    landscape = [
+        i
+        for i, page in enumerate(PdfReader(path).pages)
+        if float(page.mediabox.width) > float(page.mediabox.height)
+    ]
+    return Rendered(data, name, pdf, path, _page_texts(path), landscape)
+
+
+def _squeeze(text: str) -> str:
+    """Text without whitespace: table cells wrap long ids across lines."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_file_name_is_document_id_and_release(report: Rendered) -> None:
+    assert report.name == "MST-SEC-CM-v0.21.11.pdf"
+    assert report.pdf.startswith(b"%PDF-1.7")
+
+
+def test_safe_name_keeps_only_safe_characters() -> None:
+    assert safe_name("../../etc/passwd") == "etc-passwd"
+    assert safe_name("v1.0 beta/2") == "v1.0-beta-2"
+    assert safe_name("...") == "report"
+
+
+def test_every_flow_id_and_high_finding_is_in_the_text(report: Rendered) -> None:
+    text = "\n".join(report.pages)
+    flows = list(report.data.matrix.flows)
+    assert len(flows) == 83
+    # Flow ids stand in the first column of the landscape matrix pages.
+    matrix_text = "\n".join(report.pages[i] for i in report.landscape)
+    assert "Matrix: Plain metal-stack" in report.pages[report.landscape[0]]
+    row_starts = set(re.findall(r"^\s*([A-Z]?\d+\.\d+)\b", matrix_text, flags=re.MULTILINE))
+    missing = sorted({f.label for f in flows} - row_starts)
+    assert missing == []
+    highs = [f.id for f in report.data.assessment.findings if f.severity is Level.HIGH]
+    assert highs, "the v0.21.11 matrix has high findings"
+    squeezed = _squeeze(text)
+    assert [h for h in highs if _squeeze(h) not in squeezed] == []
+
+
+def test_every_page_has_header_and_footer(report: Rendered) -> None:
+    doc = report.data.config.document
+    total = len(report.pages)
+    assert total == len(PdfReader(report.path).pages)
+    assert total > 20
+    for number, page in enumerate(report.pages, start=1):
+        assert doc.document_id in page, f"page {number}"
+        assert f"page {number} of {total}" in page, f"page {number}"
+        assert doc.classification.upper() in page, f"page {number}"
+
+
+def test_contents_in_order_with_page_numbers(report: Rendered) -> None:
+    text = "\n".join(report.pages)
+    chapters = [
+        "Document control",
+        "Contents",
+        "Management summary",
+        "Scope and method",
+        "Legend",
+        "Statistics",
+        "Zone flow diagram",
+        "Findings register",
+        "Matrix: Plain metal-stack",
+        "Matrix: With Lightbits",
+        "Control traceability",
+        "Not-assessed items and data quality",
+        "Provenance",
+        "Sign-off",
+    ]
+    # The chapter headings appear in this order (skipping the table of contents, page 3).
+    body = "\n".join([report.pages[1], *report.pages[3:]])
+    positions = [body.find(c) for c in chapters if c != "Contents"]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+    # The table of contents gives each chapter the page it starts on.
+    toc = report.pages[2]
+    for title in ("Management summary", "Findings register", "Sign-off"):
+        match = re.search(re.escape(title) + r"[ .]*?(\d+)\s*$", toc, flags=re.MULTILINE)
+        assert match, title
+        page = int(match.group(1))
+        assert title in report.pages[page - 1]
+    # The source's disclaimer is quoted in the scope chapter.
+    assert _squeeze(report.data.matrix.disclaimer[:80]) in _squeeze(text)
+
+
+def test_bookmarks_cover_the_headings(report: Rendered) -> None:
+    reader = PdfReader(report.path)
+
+    def titles(items: list[object]) -> Iterator[str]:
+        for item in items:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield str(item.title)  # type: ignore[attr-defined]
+
+    marks = list(titles(reader.outline))
+    for expected in ("1 Document control", "7 Findings register", "12 Sign-off"):
+        assert expected in marks
+    assert any(m.startswith("8.1 Matrix:") for m in marks)
+    assert "Used Technologies" in marks
+
+
+def test_qpdf_check_passes(report: Rendered) -> None:
+    if not shutil.which("qpdf"):
+        pytest.skip("qpdf is not installed")
+    result = subprocess.run(["qpdf", "--check", str(report.path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
+    reader = PdfReader(report.path)
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r'pdfaid:part="3"', xmp)
+    assert re.search(r'pdfaid:conformance="B"', xmp)
+    doc = report.data.config.document
+    info = reader.metadata
+    assert info is not None
+    assert info.title == doc.title
+    assert info.author == doc.author
+    assert info.subject and "v0.21.11" in info.subject
+    assert "MST-SEC-CM" in str(info.get("/Keywords"))
+    assert info.get("/CreationDate") == "D:20251008120000Z"
+    assert "/OutputIntents" in reader.trailer["/Root"]
+
+
+def test_attachments_read_back_equal_the_inputs(report: Rendered) -> None:
+    reader = PdfReader(report.path)
+    embedded = {name: contents[0] for name, contents in reader.attachments.items()}
+    expected = {a.name: a.content for a in attachments(report.data)}
+    assert set(embedded) == {"communication-matrix.md", "records.json", "findings.json"}
+    assert embedded == expected
+    assert embedded["communication-matrix.md"] == SOURCE.read_bytes()
+    # The provenance chapter lists each attachment's sha256.
+    text = _squeeze("\n".join(report.pages))
+    for a in attachments(report.data):
+        assert a.sha256 in text
+
+
+def test_all_fonts_are_the_shipped_ones_and_embedded(report: Rendered) -> None:
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    out = subprocess.run(
+        ["pdffonts", str(report.path)], check=True, capture_output=True, text=True
+    ).stdout
+    rows = out.splitlines()[2:]
+    assert rows
+    for row in rows:
+        # name, type (two words), encoding, emb, sub, uni, object, id
+        fields = row.split()
+        assert fields[-5] == "yes", row
+        assert re.search(r"\+(Report|DejaVu)-", fields[0]), row
+
+
+def test_two_renders_are_byte_identical(report: Rendered) -> None:
+    again = render(load_report_data(), RenderOptions())
+    assert again == {report.name: report.pdf}
+
+
+# --- safety -----------------------------------------------------------------------------------
+
+
+def test_fetcher_serves_only_template_files(tmp_path: Path) -> None:
+    fetcher = TemplateFetcher()
+    font = TEMPLATES_ROOT / "fonts" / "DejaVuSans.ttf"
+    assert fetcher.resolve(font.as_uri()) == font
+    for url in (
+        "http://127.0.0.1:1/x",
+        "https://example.org/logo.png",
+        "file:///etc/passwd",
+        (PDF_TEMPLATES / ".." / ".." / ".." / "pyproject.toml").as_uri(),
+        "data:text/plain,hello",
+        "file://evil.example/etc/passwd",
+    ):
+        assert fetcher.resolve(url) is None, url
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 6
+
+
+def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
+    (tmp_path / "report.css").write_text("html { color: #123456; }\n")
+    (tmp_path / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    env = environment(tmp_path)
+    assert env.get_template("report.css").render() == "html { color: #123456; }\n"
+    assert env.get_template("report.html").filename == str(PDF_TEMPLATES / "report.html")
+    fetcher = TemplateFetcher(tmp_path)
+    # A packaged path the user overrides is served from the user's folder.
+    assert fetcher.resolve((PDF_TEMPLATES / "logo.svg").as_uri()) == tmp_path / "logo.svg"
+    assert fetcher.resolve((tmp_path / "logo.svg").as_uri()) == tmp_path / "logo.svg"
+    assert fetcher.resolve((tmp_path.parent / "x.css").as_uri()) is None
+
+
+HOSTILE = """# Communication Matrix
+
+Hostile <script>alert(1)</script> intro with [a link](http://127.0.0.1:{port}/intro).
+
+**Legend**:
+
+- `C`: Confidentiality.
+- `I`: Integrity.
+- `Auth`: Authentication.
+- `Trust`: Trusted networks only.
+
+## Plain metal-stack
+
+| No. | Component | Source Zone | Protocol | Destination | Destination Zone | Port | C | I | Auth | Trust | Purpose | Notes |
+| --- | --------- | ----------- | -------- | ----------- | ---------------- | ---- | - | - | ---- | ----- | ------- | ----- |
+| 1.1 | <img src=http://127.0.0.1:{port}/x> | Internet | HTTPS | metal-api | Metal Control Plane | 443 | x | x | x |   | API | See [docs](http://127.0.0.1:{port}/y) |
+"""  # noqa: E501
+
+
+class _Listener:
+    """A TCP server on localhost that counts connection attempts."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
+    listener = _Listener()
+    try:
+        source = tmp_path / "communication-matrix.md"
+        source.write_text(HOSTILE.format(port=listener.port), encoding="utf-8")
+        data = load_report_data(source, CONFIG)
+        fetcher = TemplateFetcher()
+        pdf = write_pdf(data, RenderOptions(), fetcher)
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    assert fetcher.refused == []
+    assert fetcher.served, "the fonts come through the fetcher"
+    assert all(
+        Path(url.removeprefix("file://")).is_relative_to(TEMPLATES_ROOT) for url in fetcher.served
+    )
+    path = tmp_path / pdf_name(data)
+    path.write_bytes(pdf)
+    text = _squeeze("\n".join(_page_texts(path)))
+    assert _squeeze(f"<img src=http://127.0.0.1:{listener.port}/x>") in text
+    assert _squeeze(f"[docs](http://127.0.0.1:{listener.port}/y)") in text
+    assert "<script>alert(1)</script>" in text
