@@ -173,38 +173,65 @@ def render_all(
     return rendered
 
 
-def write_atomic(target: Path, payload: bytes) -> None:
-    """Write to a temporary file beside the target, flush it to disk, then rename."""
+def _stage(target: Path, payload: bytes) -> Path:
+    """Write ``payload`` to a temporary file beside ``target`` and flush it to disk; the
+    temporary file is removed again if anything (even an interrupt) stops the write."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(target: Path, payload: bytes) -> None:
+    """Write to a temporary file beside the target, flush it to disk, then rename."""
+    tmp = _stage(target, payload)
+    try:
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def write_outputs(out: Path, rendered: dict[str, dict[str, bytes]]) -> list[Written]:
-    """Write rendered files under ``out/<format>/``; an OSError becomes an OutputError that
-    names the file, and files written before it stay complete."""
-    written: list[Written] = []
+    """Write rendered files under ``out/<format>/`` in two steps: every file goes to a
+    temporary name first, and only when all of them are on disk are they renamed into place.
+    A full disk, a refused folder or an interrupt while writing therefore replaces nothing;
+    an OSError becomes an OutputError that names the file, and no temporary file is left."""
     root = out.resolve()
-    for fmt, files in rendered.items():
-        for name, payload in files.items():
-            target = (root / fmt / name).resolve()
-            if root not in target.parents:
-                raise OutputError(f"refusing to write outside {out}: {fmt}/{name}")
+    pending: list[tuple[Path, Path, str, str, bytes]] = []
+    written: list[Written] = []
+    try:
+        for fmt, files in rendered.items():
+            for name, payload in files.items():
+                target = (root / fmt / name).resolve()
+                if root not in target.parents:
+                    raise OutputError(f"refusing to write outside {out}: {fmt}/{name}")
+                try:
+                    tmp = _stage(target, payload)
+                except OSError as exc:
+                    raise OutputError(
+                        f"{out / fmt / name}: cannot write: {exc.strerror or exc}; nothing "
+                        "was replaced, earlier outputs left as they were"
+                    ) from exc
+                pending.append((tmp, target, fmt, name, payload))
+        while pending:
+            tmp, target, fmt, name, payload = pending[0]
             try:
-                write_atomic(target, payload)
+                tmp.replace(target)
             except OSError as exc:
                 raise OutputError(
                     f"{out / fmt / name}: cannot write: {exc.strerror or exc}; files already "
-                    f"written: {len(written)}, earlier outputs left as they were"
+                    f"replaced: {len(written)}, the others left as they were"
                 ) from exc
+            pending.pop(0)
             written.append(
                 Written(
                     path=out / fmt / name,
@@ -213,6 +240,9 @@ def write_outputs(out: Path, rendered: dict[str, dict[str, bytes]]) -> list[Writ
                     sha256=hashlib.sha256(payload).hexdigest(),
                 )
             )
+    finally:
+        for tmp, *_ in pending:
+            tmp.unlink(missing_ok=True)
     return written
 
 
