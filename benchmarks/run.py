@@ -1,0 +1,331 @@
+"""Timing and memory of every pipeline stage on synthetic matrices, and the ratios that matter.
+
+    python benchmarks/run.py                         # 100, 1,000, 10,000 flows, 3 repeats
+    python benchmarks/run.py --sizes 1000 --repeat 5
+    python benchmarks/run.py --skip-pdf-above 1000   # the default: PDF only up to 1,000 flows
+
+Each size runs in fresh subprocesses (one per repeat), so import costs and caches do not
+leak between sizes and the peak RSS of the subprocess is the peak of that size. Inside it,
+every stage (parse, validate, assess, json, markdown, xlsx, pdf) is timed with
+``perf_counter``; then the stages run a second time under ``tracemalloc`` for their peak
+Python allocation (the second pass is not timed: tracemalloc slows allocation down).
+
+The floor, measured in the same subprocess on the same rows: WeasyPrint laying out a bare
+HTML table, plus pandas ``DataFrame.to_excel`` with openpyxl. Reported medians over the
+repeats; the machine is shared, so run with nothing else busy where possible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import html
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+STAGES = ("parse", "validate", "assess", "json", "markdown", "xlsx", "pdf")
+SOURCE = ROOT / "source" / "communication-matrix.md"
+CONFIG = ROOT / "source" / "report.toml"
+
+
+# --- one size, inside a subprocess ------------------------------------------------------------
+
+
+def _floor_rows(matrix: Any) -> list[list[str]]:
+    return [
+        [
+            f.id,
+            f.component,
+            f.source_zone.text,
+            f.protocol.text,
+            f.destination,
+            f.destination_zone.text,
+            f.ports.text if f.ports else "",
+            f.confidentiality.value,
+            f.integrity.value,
+            f.authentication.value,
+            f.trusted.value,
+            f.purpose,
+            f.notes,
+        ]
+        for f in matrix.flows
+    ]
+
+
+HEADER = ["No.", "Component", "Source Zone", "Protocol", "Destination", "Destination Zone",
+          "Port", "C", "I", "Auth", "Trust", "Purpose", "Notes"]  # fmt: skip
+
+
+def floor_pdf(rows: list[list[str]]) -> bytes:
+    from weasyprint import HTML
+
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADER)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    page = (
+        "<html><head><style>@page{size:A4 landscape}table{border-collapse:collapse;"
+        "font-size:7pt}td,th{border:1px solid #999}</style></head><body>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"
+    )
+    pdf: bytes = HTML(string=page).write_pdf()
+    return pdf
+
+
+def floor_xlsx(rows: list[list[str]]) -> bytes:
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.DataFrame(rows, columns=HEADER).to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()
+
+
+def run_size(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
+    from generate import generate
+
+    from reportgen.assess import assess
+    from reportgen.build import load
+    from reportgen.config import load_config
+    from reportgen.model import ReportData
+    from reportgen.parse import parse
+    from reportgen.render import RenderOptions, get_renderer
+    from reportgen.validate import validate
+
+    config = load_config(CONFIG)
+    source = generate(flows).encode("utf-8")
+    # Import every renderer (and its heavy libraries) before timing: the stages measure the
+    # work, the import cost is measured separately by the CLI ratio.
+    base = load(SOURCE, CONFIG, release="bench")
+    for fmt in ("json", "markdown", "xlsx", *(("pdf",) if with_pdf else ())):
+        get_renderer(fmt)
+    import pandas  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    state: dict[str, Any] = {}
+
+    def stage(name: str) -> Callable[[], object]:
+        def parse_() -> object:
+            state["matrix"] = parse(source, "bench.md", config)
+            return state["matrix"]
+
+        def validate_() -> object:
+            state["report"] = validate(state["matrix"], config)
+            return state["report"]
+
+        def assess_() -> object:
+            state["assessment"] = assess(state["matrix"], config, state["report"])
+            state["data"] = ReportData(
+                state["matrix"],
+                state["report"],
+                state["assessment"],
+                config,
+                replace(base.build, build_time=datetime(2025, 1, 1, tzinfo=UTC)),
+            )
+            return state["assessment"]
+
+        if name == "parse":
+            return parse_
+        if name == "validate":
+            return validate_
+        if name == "assess":
+            return assess_
+        if name == "floor_pdf":
+            return lambda: floor_pdf(_floor_rows(state["matrix"]))
+        if name == "floor_xlsx":
+            return lambda: floor_xlsx(_floor_rows(state["matrix"]))
+        renderer = get_renderer(name)
+        return lambda: renderer(state["data"], RenderOptions())
+
+    names = [s for s in STAGES if with_pdf or s != "pdf"] + ["floor_xlsx"]
+    names += ["floor_pdf"] if with_pdf else []
+    times: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    for name in names:
+        gc.collect()
+        start = time.perf_counter()
+        result = stage(name)()
+        times[name] = time.perf_counter() - start
+        if isinstance(result, dict):
+            sizes[name] = sum(len(v) for v in result.values())
+    peaks: dict[str, int] = {}
+    if memory:
+        for name in names:
+            gc.collect()
+            tracemalloc.start()
+            stage(name)()
+            peaks[name] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+    return {
+        "flows": sum(1 for _ in state["matrix"].flows),
+        "findings": len(state["assessment"].findings),
+        "source_bytes": len(source),
+        "times": times,
+        "peaks": peaks,
+        "output_bytes": sizes,
+    }
+
+
+# --- the parent: subprocesses, medians, ratios -------------------------------------------------
+
+
+def child(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
+    args = [sys.executable, __file__, "--child", str(flows), "--memory" if memory else "--time"]
+    if not with_pdf:
+        args.append("--no-pdf")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark subprocess for {flows} flows failed ({proc.returncode})")
+    result: dict[str, Any] = json.loads(out)
+    result["max_rss"] = usage.ru_maxrss * 1024  # Linux: KiB
+    return result
+
+
+def process_time(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system) of a command."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{args} failed")
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, load average at start {load:.2f}"
+    )
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per size (median)")
+    parser.add_argument("--skip-pdf-above", type=int, default=1000, metavar="N")
+    parser.add_argument("--cli-repeat", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-pdf", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        result = run_size(args.child, not args.no_pdf, args.memory)
+        sys.stdout.write(json.dumps(result))
+        return
+
+    print(f"machine: {machine()}")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    report: dict[str, Any] = {"machine": machine(), "sizes": {}}
+    for flows in sizes:
+        with_pdf = flows <= args.skip_pdf_above
+        runs = [child(flows, with_pdf, memory=False) for _ in range(args.repeat)]
+        mem = child(flows, with_pdf, memory=True)
+        names = list(runs[0]["times"])
+        median = {n: statistics.median(r["times"][n] for r in runs) for n in names}
+        entry = {
+            "flows": runs[0]["flows"],
+            "findings": runs[0]["findings"],
+            "source_bytes": runs[0]["source_bytes"],
+            "times": median,
+            "peaks": mem["peaks"],
+            "max_rss": statistics.median(r["max_rss"] for r in runs),
+            "pdf": with_pdf,
+        }
+        report["sizes"][str(flows)] = entry
+        print(f"\n{flows:,} flows ({entry['source_bytes']:,} bytes, {entry['findings']:,} "
+              f"findings; median of {args.repeat}; peak RSS {mib(entry['max_rss'])} MiB)")  # fmt: skip
+        print(f"  {'stage':<11} {'seconds':>9} {'peak MiB':>9}")
+        for n in names:
+            print(f"  {n:<11} {median[n]:>9.3f} {mib(mem['peaks'].get(n, 0)):>9}")
+
+    ratios: dict[str, Any] = {}
+
+    def total(entry: dict[str, Any], stages: tuple[str, ...]) -> float:
+        return float(sum(entry["times"][s] for s in stages if s in entry["times"]))
+
+    no_pdf = tuple(s for s in STAGES if s != "pdf")
+    if "1000" in report["sizes"] and report["sizes"]["1000"]["pdf"]:
+        e = report["sizes"]["1000"]
+        floor = e["times"]["floor_pdf"] + e["times"]["floor_xlsx"]
+        ratios["build/floor@1000"] = total(e, STAGES) / floor
+        ratios["(pdf+xlsx)/floor@1000"] = (e["times"]["pdf"] + e["times"]["xlsx"]) / floor
+    if "1000" in report["sizes"] and "10000" in report["sizes"]:
+        small, big = report["sizes"]["1000"], report["sizes"]["10000"]
+        ratios["validate 10k/1k"] = big["times"]["validate"] / small["times"]["validate"]
+        check = ("parse", "validate")
+        ratios["parse+validate 10k/1k"] = total(big, check) / total(small, check)
+        ratios["build (no pdf) 10k/1k"] = total(big, no_pdf) / total(small, no_pdf)
+        if big["pdf"]:
+            ratios["build 10k/1k"] = total(big, STAGES) / total(small, STAGES)
+
+    validate_wall, validate_cpu = process_time(
+        [sys.executable, "-m", "reportgen", "validate", str(SOURCE)], args.cli_repeat
+    )
+    import_wall, import_cpu = process_time(
+        [sys.executable, "-c", "import markdown_it"], args.cli_repeat
+    )
+    ratios["validate process / import markdown_it (wall)"] = validate_wall / import_wall
+    ratios["validate process / import markdown_it (cpu)"] = validate_cpu / import_cpu
+    report["cli"] = {
+        "validate_wall": validate_wall,
+        "validate_cpu": validate_cpu,
+        "import_markdown_it_wall": import_wall,
+        "import_markdown_it_cpu": import_cpu,
+    }
+    report["ratios"] = ratios
+    print(f"\nreportgen validate (real source): {validate_wall:.3f} s wall, {validate_cpu:.3f} s "
+          f"CPU; python -c 'import markdown_it': {import_wall:.3f} s wall, {import_cpu:.3f} s "
+          f"CPU (median of {args.cli_repeat})")  # fmt: skip
+    targets = {"build/floor@1000": 1.5, "validate 10k/1k": 11, "parse+validate 10k/1k": 11,
+               "build (no pdf) 10k/1k": 11, "build 10k/1k": 11,
+               "validate process / import markdown_it (wall)": 3}  # fmt: skip
+    print("\nratios:")
+    for name, value in ratios.items():
+        target = targets.get(name)
+        verdict = "" if target is None else ("  ok" if value <= target else "  MISSED")
+        goal = "" if target is None else f" (target <= {target})"
+        print(f"  {name:<46} {value:6.2f}{goal}{verdict}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
