@@ -270,8 +270,9 @@ def main() -> None:
             "pdf": with_pdf,
         }
         report["sizes"][str(flows)] = entry
+        rss = mib(entry["max_rss"])
         print(f"\n{flows:,} flows ({entry['source_bytes']:,} bytes, {entry['findings']:,} "
-              f"findings; median of {args.repeat}; peak RSS {mib(entry['max_rss'])} MiB)")  # fmt: skip
+              f"findings; median of {args.repeat}; peak RSS {rss} MiB)")  # fmt: skip
         print(f"  {'stage':<11} {'seconds':>9} {'peak MiB':>9}")
         for n in names:
             print(f"  {n:<11} {median[n]:>9.3f} {mib(mem['peaks'].get(n, 0)):>9}")
