@@ -18,8 +18,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Literal
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_block.table import table as markdown_table
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
@@ -115,7 +118,31 @@ def _markdown() -> MarkdownIt:
     md.use(front_matter_plugin).use(admon_plugin)
     for name in _ADMONITIONS:
         md.use(container_plugin, name=name)
+    md.block.ruler.at("table", _lean_table)
     return md
+
+
+_TABLE_KEPT = frozenset({"table_open", "table_close", "tr_open", "tr_close"})
+_SCRATCH = Token("scratch", "", 0)
+
+
+def _lean_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's table rule, keeping only the tokens the parser reads (the table and its
+    rows, with their line maps). The cell, section and inline tokens it would also make,
+    ~40 per row that nothing here reads, are written into one scratch token instead: on a
+    10,000-row table that is 400,000 fewer objects to create and to garbage-collect."""
+    if silent:
+        return markdown_table(state, start, end, silent)
+    push = state.push
+
+    def lean_push(ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        return push(ttype, tag, nesting) if ttype in _TABLE_KEPT else _SCRATCH
+
+    state.push = lean_push  # type: ignore[method-assign]
+    try:
+        return markdown_table(state, start, end, silent)
+    finally:
+        del state.push
 
 
 @cache
