@@ -120,8 +120,10 @@ def load(
     config_path: Path | None = None,
     release: str | None = None,
     config: Config | None = None,
+    previous: Path | None = None,
 ) -> ReportData:
-    """Everything renderers need for one source: parsed, validated and assessed."""
+    """Everything renderers need for one source: parsed, validated and assessed; with
+    ``previous``, also the diff against that earlier release (read with the same config)."""
     from .assess import assess
 
     config = config if config is not None else find_config(source, config_path)
@@ -131,13 +133,18 @@ def load(
         matrix = replace(matrix, source=replace(matrix.source, version=known))
     chosen = release or known or config.document.version or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
-    return ReportData(
+    data = ReportData(
         matrix=matrix,
         report=report,
         assessment=assess(matrix, config, report),
         config=config,
         build=info,
     )
+    if previous is None:
+        return data
+    from .diff import diff
+
+    return replace(data, changes=diff(load(previous, config=config), data))
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,7 +180,15 @@ def _parse_formats(value: str) -> list[str]:
     show_default=True,
     help="Comma-separated formats to build.",
 )
-@click.option("--release", default=None, help="Release to stamp (default: front matter, config).")
+@click.option(
+    "--release", default=None, help="Release to stamp (default: front matter, path, config)."
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="An earlier release of the source: adds the changes since it to every output.",
+)
 @click.option(
     "--templates",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
@@ -195,6 +203,7 @@ def build(
     out: Path,
     formats: str,
     release: str | None,
+    previous: Path | None,
     templates: Path | None,
     strict: bool,
     quiet: bool,
@@ -211,6 +220,7 @@ def build(
       reportgen build
       reportgen build source/communication-matrix.md --out output --formats json,pdf
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
+      reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
     """
     from .build import build as run_build
     from .build import load
@@ -221,7 +231,7 @@ def build(
         raise click.UsageError(str(exc)) from exc
     path = source or DEFAULT_SOURCE
     try:
-        data = load(path, config_path, release)
+        data = load(path, config_path, release, previous=previous)
         if quiet:
             written = run_build(data, out, chosen, templates)
         else:

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from .config import ChangeEntry
 from .model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -635,3 +636,30 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
         technologies=tuple(_technology_changes(old.matrix.technologies, new.matrix.technologies)),
         regressions=tuple(regressions),
     )
+
+
+def change_history(data: ReportData) -> tuple[ChangeEntry, ...]:
+    """The document-control change history: the entries of ``report.toml`` and, when the
+    build was asked for the changes since a previous release, one entry summing them up."""
+    history = data.config.document.changes
+    d = data.changes
+    if d is None:
+        return history
+    added, removed, changed = (d.count(c)["flows"] for c in Change)
+    parts = [f"{added} flows added, {removed} removed, {changed} changed"]
+    if d.renumbered:
+        parts.append(f"{d.renumbered} renumbered")
+    tech = sum(d.count(c)["technologies"] for c in Change)
+    if tech:
+        parts.append(f"{tech} technology rows changed")
+    sections = sum(d.count(c)["sections"] for c in Change)
+    if sections:
+        parts.append(f"{sections} sections added or removed")
+    parts.append(f"{len(d.regressions)} security regressions")
+    entry = ChangeEntry(
+        version=data.build.release or d.new.version,
+        date=data.build.build_time.strftime("%Y-%m-%d"),
+        author=data.build.generator,
+        description=f"Changes since {d.old.version or d.old.path}: " + "; ".join(parts) + ".",
+    )
+    return (*history, entry)

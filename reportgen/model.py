@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
+
+if TYPE_CHECKING:
+    from .diff import MatrixDiff
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -519,3 +522,5 @@ class ReportData:
     assessment: Assessment
     config: Config
     build: BuildInfo
+    changes: MatrixDiff | None = None
+    """The diff against a previous release (``reportgen build --previous OLD``), if asked for."""

@@ -38,6 +38,7 @@ from . import RenderOptions
 
 INDEX = "index.md"
 FINDINGS = "findings.md"
+CHANGES = "changes.md"
 
 TEMPLATE_FOLDER = "markdown"
 """Sub-folder of the packaged templates (and of ``RenderOptions.templates``) read here."""
@@ -472,6 +473,10 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         )
         .encode("utf-8")
     )
+    if data.changes is not None:
+        from .diff_formats import render_md
+
+        out[CHANGES] = render_md(data.changes).encode("utf-8")
     return out
 
 

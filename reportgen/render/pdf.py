@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..diff import change_history
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -400,27 +401,55 @@ def _heat_map(data: ReportData) -> dict[str, Any]:
 
 
 def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]) -> list[Heading]:
-    h = [
-        Heading("control", "1", "Document control"),
-        Heading("contents", "", "Contents"),
-        Heading("summary", "2", "Management summary"),
-        Heading("scope", "3", "Scope and method"),
-        Heading("legend", "4", "Legend"),
-        Heading("statistics", "5", "Statistics"),
-        Heading("zones", "6", "Zone flow diagram"),
-        Heading("findings", "7", "Findings register"),
-    ]
-    for i, (level, _) in enumerate(by_level, start=1):
-        h.append(Heading(f"findings-{level.value}", f"7.{i}", level.title, 2))
-    for i, section in enumerate(data.matrix.sections, start=1):
-        h.append(Heading(anchor("section", section.slug), f"8.{i}", f"Matrix: {section.title}"))
+    """Chapter headings, numbered in order (the changes chapter only exists with --previous)."""
+    numbers = iter(range(1, 100))
+
+    def top(key: str, title: str) -> Heading:
+        return Heading(key, str(next(numbers)), title)
+
+    h = [top("control", "Document control"), Heading("contents", "", "Contents")]
+    h.append(top("summary", "Management summary"))
+    if data.changes is not None:
+        old = data.changes.old
+        h.append(top("changes", f"Changes since {old.version or old.path}"))
     h += [
-        Heading("traceability", "9", "Control traceability"),
-        Heading("not-assessed", "10", "Not-assessed items and data quality"),
-        Heading("provenance", "11", "Provenance"),
-        Heading("signoff", "12", "Sign-off"),
+        top("scope", "Scope and method"),
+        top("legend", "Legend"),
+        top("statistics", "Statistics"),
+        top("zones", "Zone flow diagram"),
+    ]
+    register = top("findings", "Findings register")
+    h.append(register)
+    for i, (level, _) in enumerate(by_level, start=1):
+        h.append(Heading(f"findings-{level.value}", f"{register.number}.{i}", level.title, 2))
+    matrix = str(next(numbers))
+    for i, section in enumerate(data.matrix.sections, start=1):
+        h.append(
+            Heading(anchor("section", section.slug), f"{matrix}.{i}", f"Matrix: {section.title}")
+        )
+    h += [
+        top("traceability", "Control traceability"),
+        top("not-assessed", "Not-assessed items and data quality"),
+        top("provenance", "Provenance"),
+        top("signoff", "Sign-off"),
     ]
     return h
+
+
+def _changes(data: ReportData) -> dict[str, Any] | None:
+    """The 'changes since' chapter: the diff's summary and one row per change."""
+    if data.changes is None:
+        return None
+    from .diff_formats import entries, summary
+
+    return {
+        "diff": data.changes,
+        "summary": summary(data.changes),
+        "rows": [
+            {"kind": kind, "line": loc.line, "path": loc.path, "title": title, "message": msg}
+            for kind, loc, title, msg in entries(data.changes)
+        ],
+    }
 
 
 def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]:
@@ -478,6 +507,8 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         f"matrix{', ' + version if version else ''}",
         "headings": headings,
         "h": {x.id: x for x in headings},
+        "change_history": change_history(data),
+        "changes": _changes(data),
         "summary": _summary(data),
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),

@@ -240,6 +240,8 @@ def build_workbook(data: ReportData, sections: Sequence[Section]) -> Workbook:
     _summary_sheet(wb.create_sheet("Summary"), data, scope, findings)
     _legend_sheet(wb.create_sheet("Legend"), data)
     _metadata_sheet(wb.create_sheet("Metadata"), data, scope, findings)
+    if scope.combined and data.changes is not None:
+        _changes_sheet(wb.create_sheet("Changes"), data)
     for ws in wb.worksheets:
         _print_setup(ws, data, scope)
     wb.active = 0
@@ -546,6 +548,26 @@ def _technologies_sheet(ws: Worksheet, scope: Scope) -> None:
         for section, tech in scope.technologies
     ]
     _table_sheet(ws, "Technologies", _TECH_COLUMNS, rows, freeze="C2")
+
+
+# --- Changes since a previous release (combined workbook, with --previous) ---------------
+
+_CHANGE_COLUMNS = (
+    Column("Kind", 14),
+    Column("Change", 26, wrap=True),
+    Column("Source line", 8, text=False),
+    Column("Details", 90, wrap=True),
+)
+
+
+def _changes_sheet(ws: Worksheet, data: ReportData) -> None:
+    """One row per change and per regression, in the diff's order."""
+    from .diff_formats import entries
+
+    if data.changes is None:
+        return
+    rows = [[kind, title, loc.line, message] for kind, loc, title, message in entries(data.changes)]
+    _table_sheet(ws, "Changes", _CHANGE_COLUMNS, rows, freeze="A2")
 
 
 # --- Findings ----------------------------------------------------------------------------
