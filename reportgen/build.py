@@ -8,11 +8,13 @@ leaves a half-written report and never removes what an earlier build wrote.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,10 +81,27 @@ def load_matrix(source: Path, config: Config) -> Matrix:
     return matrix
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the pipeline builds its large, acyclic
+    structures (tokens, records, diagnostics), and restore it afterwards. Its full
+    collections walk the whole growing heap: on a 10,000-flow matrix they made parse and
+    validate superlinear (10k/1k: 11x and 17.7x with the collector, 6.5x and 9.8x without).
+    Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check(source: Path, config: Config) -> tuple[Matrix, Report]:
     """Parse and validate; what ``reportgen validate`` runs (no renderer is imported)."""
-    matrix = load_matrix(source, config)
-    return matrix, validate(matrix, config)
+    with gc_paused():
+        matrix = load_matrix(source, config)
+        return matrix, validate(matrix, config)
 
 
 def build_time(matrix: Matrix, environ: dict[str, str] | None = None) -> datetime:
@@ -133,12 +152,10 @@ def load(
         matrix = replace(matrix, source=replace(matrix.source, version=known))
     chosen = release or known or config.document.version or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
+    with gc_paused():
+        assessment = assess(matrix, config, report)
     data = ReportData(
-        matrix=matrix,
-        report=report,
-        assessment=assess(matrix, config, report),
-        config=config,
-        build=info,
+        matrix=matrix, report=report, assessment=assessment, config=config, build=info
     )
     if previous is None:
         return data

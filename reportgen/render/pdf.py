@@ -39,6 +39,7 @@ from ..model import (
     Flow,
     Level,
     ReportData,
+    RuleInfo,
     SectionStatistics,
 )
 from . import Rendered, RenderOptions
@@ -73,6 +74,12 @@ FRAMEWORK_TITLES: dict[str, str] = {
     "iso27001": "ISO/IEC 27001:2022 Annex A",
     "grundschutz": "BSI IT-Grundschutz",
     "c5": "BSI C5",
+}
+
+FRAMEWORK_SHORT: dict[str, str] = {
+    "iso27001": "ISO 27001",
+    "grundschutz": "Grundschutz",
+    "c5": "C5",
 }
 
 SEVERITY_COLOURS: dict[Level | None, str] = {
@@ -436,6 +443,45 @@ def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]])
     return h
 
 
+def _register(
+    data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]
+) -> list[tuple[Level, list[dict[str, Any]]]]:
+    """The findings register: per severity, per rule (in rule-set order), its findings.
+    A rule's controls and recommendation are printed once above its findings."""
+    rules = {r.id: r for r in data.assessment.rules}
+    order = {r.id: i for i, r in enumerate(data.assessment.rules)}
+    register = []
+    for level, findings in by_level:
+        groups: dict[str, list[Finding]] = {}
+        for f in findings:
+            groups.setdefault(f.rule, []).append(f)
+        blocks = []
+        for rule_id in sorted(groups, key=lambda r: (order.get(r, len(order)), r)):
+            items = groups[rule_id]
+            rule = rules.get(rule_id) or RuleInfo(
+                rule_id, items[0].title, level.value, "", items[0].recommendation,
+                items[0].controls,
+            )  # fmt: skip
+            by_framework: dict[str, list[str]] = {}
+            for ref in rule.controls:
+                by_framework.setdefault(ref.framework, []).append(ref.id)
+            blocks.append(
+                {
+                    "rule": rule,
+                    "findings": items,
+                    "count": len(items),
+                    "controls": sorted(
+                        by_framework.items(),
+                        key=lambda kv: (
+                            list(FRAMEWORK_SHORT).index(kv[0]) if kv[0] in FRAMEWORK_SHORT else 99
+                        ),
+                    ),
+                }
+            )
+        register.append((level, blocks))
+    return register
+
+
 def _changes(data: ReportData) -> dict[str, Any] | None:
     """The 'changes since' chapter: the diff's summary and one row per change."""
     if data.changes is None:
@@ -516,6 +562,8 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         "severity_text": SEVERITY_TEXT,
         "trust_text": TRUST_CLASS_TEXT,
         "framework_titles": FRAMEWORK_TITLES,
+        "framework_short": FRAMEWORK_SHORT,
+        "register": _register(data, by_level),
         "findings_by_flow": findings_by_flow,
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
