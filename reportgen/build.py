@@ -18,11 +18,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, find_config
-from .errors import OutputError, SourceError
+from .errors import OutputError, RenderError, SourceError
 from .model import BuildInfo, Matrix, Report, ReportData
+
+if TYPE_CHECKING:
+    from .render import RenderOptions
 from .parse import parse
 from .provenance import git_provenance
 from .validate import validate
@@ -178,23 +182,71 @@ def _checked_name(fmt: str, name: str) -> str:
     return name
 
 
+SEPARATE_PROCESS_FORMATS: frozenset[str] = frozenset({"pdf"})
+"""Formats worth a process of their own: WeasyPrint's layout is by far the longest stage,
+and it shares nothing with the others, so it runs beside them when there are cores to spare."""
+
+
+def default_jobs() -> int:
+    return 2 if (os.cpu_count() or 1) > 1 else 1
+
+
+def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str, bytes]:
+    """One renderer; a template problem (typically in a user's ``--templates`` folder)
+    becomes a RenderError naming the template and line instead of a traceback."""
+    import jinja2
+
+    from .render import get_renderer
+
+    try:
+        return get_renderer(fmt)(data, options)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}: " if (exc.filename or exc.name) else ""
+        raise RenderError(f"{fmt}: template error: {where}{exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{fmt}: template error: {exc.message or exc}") from None
+
+
 def render_all(
     data: ReportData,
     formats: Sequence[str],
     templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> dict[str, dict[str, bytes]]:
-    """Render every requested format in memory (nothing is written here)."""
-    from .render import RenderOptions, get_renderer
+    """Render every requested format in memory (nothing is written here).
+
+    With ``jobs`` > 1 and another format beside it, the PDF is rendered in a separate
+    process (spawned, so no lock held by a thread of this one is inherited) while the others
+    render here; the bytes are the same either way. Any failure or interrupt here stops the
+    child too."""
+    from .render import RenderOptions
 
     options = RenderOptions(templates=templates)
+    apart = [f for f in formats if f in SEPARATE_PROCESS_FORMATS] if len(formats) > 1 else []
+    pool = None
+    pending = {}
+    if jobs > 1 and apart:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("spawn").Pool(min(jobs - 1, len(apart)))
+        pending = {f: pool.apply_async(_render_one, (f, data, options)) for f in apart}
     rendered: dict[str, dict[str, bytes]] = {}
-    for fmt in formats:
-        if progress is not None:
-            progress(fmt)
-        files = get_renderer(fmt)(data, options)
-        rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
-    return rendered
+    try:
+        for fmt in [f for f in formats if f not in pending] + list(pending):
+            if progress is not None:
+                progress(fmt)
+            files = pending[fmt].get() if fmt in pending else _render_one(fmt, data, options)
+            rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return {fmt: rendered[fmt] for fmt in formats}
 
 
 def _stage(target: Path, payload: bytes) -> Path:
@@ -276,11 +328,12 @@ def build(
     formats: Sequence[str],
     templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> list[Written]:
     """Render every format, then write them all, then the manifest that lists them."""
     from .manifest import manifest_json
 
-    rendered = render_all(data, formats, templates, progress)
+    rendered = render_all(data, formats, templates, progress, jobs)
     written = write_outputs(out, rendered)
     payload = manifest_json(data, [(w.path.relative_to(out).as_posix(), w) for w in written])
     target = out / "manifest.json"

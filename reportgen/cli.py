@@ -195,6 +195,14 @@ def _parse_formats(value: str) -> list[str]:
     default=None,
     help="Folder with templates overriding the packaged ones of the same name.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to render with (default: 2 on a machine with more than one core; the "
+    "PDF then renders beside the other formats). Outputs are the same for any value.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
 @_config_option
@@ -205,6 +213,7 @@ def build(
     release: str | None,
     previous: Path | None,
     templates: Path | None,
+    jobs: int | None,
     strict: bool,
     quiet: bool,
     config_path: Path | None,
@@ -223,7 +232,7 @@ def build(
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
     """
     from .build import build as run_build
-    from .build import load
+    from .build import default_jobs, load
 
     try:
         chosen = _parse_formats(formats)
@@ -232,10 +241,11 @@ def build(
     path = source or DEFAULT_SOURCE
     try:
         data = load(path, config_path, release, previous=previous)
+        workers = jobs or default_jobs()
         if quiet:
-            written = run_build(data, out, chosen, templates)
+            written = run_build(data, out, chosen, templates, jobs=workers)
         else:
-            written = _build_with_progress(data, out, chosen, templates)
+            written = _build_with_progress(data, out, chosen, templates, workers)
     except ReportgenError as exc:
         _fail(str(exc))
     if not quiet:
@@ -245,7 +255,7 @@ def build(
 
 
 def _build_with_progress(
-    data: ReportData, out: Path, formats: Sequence[str], templates: Path | None
+    data: ReportData, out: Path, formats: Sequence[str], templates: Path | None, jobs: int
 ) -> list[Written]:
     from rich.console import Console
 
@@ -257,7 +267,7 @@ def _build_with_progress(
         def step(fmt: str) -> None:
             status.update(f"rendering {fmt}")
 
-        return run_build(data, out, formats, templates, step)
+        return run_build(data, out, formats, templates, step, jobs)
 
 
 def _print_written(written: Sequence[Written], report: Report) -> None:

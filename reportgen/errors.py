@@ -18,3 +18,8 @@ class ConfigError(ReportgenError):
 
 class OutputError(ReportgenError):
     """An output could not be written; earlier outputs are left as they were."""
+
+
+class RenderError(ReportgenError):
+    """A renderer could not produce its output (e.g. a user template with a syntax error);
+    the message names the format and, where known, the template file and line."""

@@ -200,3 +200,29 @@ def test_release_precedence(monkeypatch_module: pytest.MonkeyPatch) -> None:
     stamped = load(SOURCE, release="v9.0.0")
     assert stamped.build.release == "v9.0.0"
     assert stamped.matrix.source.version is None  # the source itself does not say
+
+
+@pytest.mark.slow
+def test_pdf_in_its_own_process_gives_the_same_bytes(data: ReportData) -> None:
+    from reportgen.build import render_all
+
+    apart = render_all(data, ["json", "pdf"], jobs=2)
+    here = render_all(data, ["json", "pdf"], jobs=1)
+    assert list(apart) == ["json", "pdf"]
+    assert apart == here
+
+
+def test_a_broken_user_template_is_a_clear_error_from_either_process(
+    data: ReportData, tmp_path: Path
+) -> None:
+    from reportgen.build import render_all
+    from reportgen.errors import RenderError
+
+    (tmp_path / "report.html").write_text("<html>{% for x in %}</html>\n")
+    for jobs in (1, 2):
+        with pytest.raises(RenderError) as caught:
+            render_all(data, ["json", "pdf"], templates=tmp_path, jobs=jobs)
+        assert str(caught.value) == (
+            f"pdf: template error: {tmp_path / 'report.html'}:1: "
+            "Expected an expression, got 'end of statement block'"
+        )
