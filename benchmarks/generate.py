@@ -61,6 +61,9 @@ LEGEND = """**Legend**:
 
 def generate(flows: int, seed: int = 7) -> str:
     rng = random.Random(seed)
+    # Distinct destinations grow with the matrix (about one per 20 flows, at least 50), so
+    # every size has the same density of repeated destinations and thus of diagnostics.
+    destinations = max(50, flows // 20)
     weight = sum(n for _t, _p, n in SECTIONS)
     counts = [max(1, flows * n // weight) for _t, _p, n in SECTIONS]
     counts[0] += flows - sum(counts)
@@ -76,7 +79,7 @@ def generate(flows: int, seed: int = 7) -> str:
                 rng.choice(COMPONENTS),
                 rng.choice(ZONES),
                 protocol,
-                f"{rng.choice(COMPONENTS)}-{rng.randrange(50)}",
+                f"{rng.choice(COMPONENTS)}-{rng.randrange(destinations)}",
                 rng.choice(ZONES),
                 port,
                 c,
