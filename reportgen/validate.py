@@ -52,5 +52,7 @@ def validate(matrix: Matrix, config: Config, checks: Sequence[Check] = CHECKS) -
     for item in found:
         if item.code not in CODES:  # a programming error, not a data problem
             raise AssertionError(f"undeclared diagnostic code {item.code!r}")
-    found.sort(key=lambda d: (d.location, d.code, d.message))
+    found.sort(
+        key=lambda d: (d.location.path, d.location.line, d.location.column, d.code, d.message)
+    )
     return Report(diagnostics=tuple(found))
