@@ -131,9 +131,11 @@ class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):  # type: ignore[no-unt
             if kind in wanted:
                 content = _unlink(content, dropped)
                 if kind == "sections":
-                    # MkDocs strips front matter; Material then gives the wide table the
-                    # width the right-hand table of contents would take.
-                    content = b"---\nhide:\n  - toc\n---\n\n" + content
+                    # MkDocs strips front matter; Material then gives the 14-column table
+                    # the width of both side bars (the site navigation stays in the header
+                    # menu). With the left one kept, the Findings column ran past the
+                    # window's right edge at 1,400 px.
+                    content = b"---\nhide:\n  - navigation\n  - toc\n---\n\n" + content
                 out[f"{folder}/{name}" if folder else name] = content
         return out
 
