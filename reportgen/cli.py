@@ -86,7 +86,29 @@ def _echo_text(diagnostics: Sequence[Diagnostic], color: bool) -> None:
         )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+EXIT_INTERRUPTED = 130
+
+
+class _Commands(click.Group):
+    """The command group; an interrupt (Ctrl-C) exits 130, as shells expect, with a word on
+    what was kept, instead of click's bare "Aborted!" and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(
+                "reportgen: interrupted; no output was half-written, earlier outputs are "
+                "as they were",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="reportgen", prog_name="reportgen")
 def main() -> None:
     """Turn a security communication matrix kept as Markdown tables into checked records and

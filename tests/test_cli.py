@@ -203,3 +203,18 @@ def test_assess_json_lists_findings_with_controls() -> None:
         "grundschutz",
         "c5",
     }
+
+
+def test_an_interrupt_exits_130_and_says_what_was_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import reportgen.render.json_ as json_renderer
+
+    def interrupted(*_args: object) -> dict[str, bytes]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(json_renderer, "render", interrupted)
+    code, _out, err = invoke("build", "--out", str(tmp_path), "--formats", "json", "--quiet")
+    assert code == 130
+    assert "interrupted; no output was half-written" in err
+    assert not any(tmp_path.iterdir())
