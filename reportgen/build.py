@@ -199,7 +199,14 @@ def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str,
     from .render import get_renderer
 
     try:
-        return get_renderer(fmt)(data, options)
+        renderer = get_renderer(fmt)
+    except (ImportError, OSError) as exc:  # WeasyPrint raises OSError when Pango is missing
+        raise RenderError(
+            f"{fmt}: the renderer cannot be loaded: {exc}; install what it needs "
+            "(scripts/setup.sh) or leave the format out (--formats)"
+        ) from None
+    try:
+        return renderer(data, options)
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}:{exc.lineno}: " if (exc.filename or exc.name) else ""
         raise RenderError(f"{fmt}: template error: {where}{exc.message}") from None

@@ -226,3 +226,21 @@ def test_a_broken_user_template_is_a_clear_error_from_either_process(
             f"pdf: template error: {tmp_path / 'report.html'}:1: "
             "Expected an expression, got 'end of statement block'"
         )
+
+
+def test_a_renderer_that_cannot_load_is_a_clear_error(
+    data: ReportData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reportgen.render as render
+    from reportgen.build import render_all
+    from reportgen.errors import RenderError
+
+    def missing(name: str) -> object:
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(render, "get_renderer", missing)
+    with pytest.raises(RenderError) as caught:
+        render_all(data, ["pdf"], jobs=1)
+    assert str(caught.value).startswith(
+        "pdf: the renderer cannot be loaded: cannot load library 'libpango-1.0-0'; install"
+    )
