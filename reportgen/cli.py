@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -374,11 +375,19 @@ def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "md", "json", "github"]),
+    type=click.Choice(["text", "md", "json", "github", "pdf", "xlsx"]),
     default="text",
     show_default=True,
     help="text: path:line:col lines; md: a Markdown page; json: one document; "
-    "github: workflow annotations on NEW's lines (errors for regressions).",
+    "github: workflow annotations on NEW's lines (errors for regressions); "
+    "pdf, xlsx: a document written to --out.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write the pdf or xlsx format to (required for those).",
 )
 @click.option(
     "--fail-on",
@@ -389,7 +398,12 @@ def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path
 )
 @_config_option
 def diff_command(
-    old: Path, new: Path, fmt: str, fail_on: str | None, config_path: Path | None
+    old: Path,
+    new: Path,
+    fmt: str,
+    out_file: Path | None,
+    fail_on: str | None,
+    config_path: Path | None,
 ) -> None:
     """Show what changed in the communication between two versions of a matrix.
 
@@ -406,6 +420,7 @@ def diff_command(
       reportgen diff old/communication-matrix.md source/communication-matrix.md
       reportgen diff v0.21.11.md main.md --format github --fail-on regression
       reportgen diff v0.21.11.md main.md --format md > changes.md
+      reportgen diff v0.21.11.md main.md --format pdf --out changes.pdf
     """
     from .build import load
     from .config import find_config
@@ -413,6 +428,8 @@ def diff_command(
     from .render.diff_formats import render
     from .render.diff_formats import summary as diff_summary
 
+    if fmt in ("pdf", "xlsx") and out_file is None:
+        raise click.UsageError(f"--format {fmt} writes a file: give it with --out FILE")
     try:
         # one vocabulary for both sides (NEW's), so a zone or slug never differs by config
         config = find_config(new, config_path)
@@ -421,8 +438,30 @@ def diff_command(
     except ReportgenError as exc:
         _fail(str(exc))
     result = diff(before, after)
-    click.echo(render(result, fmt), nl=False)
-    if fmt == "text":
+    if out_file is not None and fmt in ("pdf", "xlsx"):
+        _write_diff_document(replace(after, changes=result), fmt, out_file)
+    else:
+        click.echo(render(result, fmt), nl=False)
+    if fmt in ("text", "pdf", "xlsx"):
         click.echo(diff_summary(result), err=True)
     if fail_on == "regression" and result.has_regressions:
         sys.exit(EXIT_FAILED)
+
+
+def _write_diff_document(data: ReportData, fmt: str, target: Path) -> None:
+    """The diff as a PDF or a workbook, written atomically to ``target``."""
+    from .build import write_atomic
+    from .render import RenderOptions
+
+    try:
+        if fmt == "pdf":
+            from .render.pdf import changes_pdf
+
+            payload = changes_pdf(data, RenderOptions())
+        else:
+            from .render.xlsx import changes_workbook
+
+            payload = changes_workbook(data)
+        write_atomic(target, payload)
+    except OSError as exc:
+        _fail(f"{target}: cannot write: {exc.strerror or exc}")

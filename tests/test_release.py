@@ -142,3 +142,33 @@ def test_cli_build_with_previous(tmp_path: Path) -> None:
     missing = CliRunner().invoke(main, ["build", str(NEW), "--previous", "nope.md", "--quiet"])
     assert missing.exit_code == 2
     assert "nope.md: cannot read the source" in missing.stderr
+
+
+def test_diff_as_a_workbook_and_a_pdf(tmp_path: Path) -> None:
+    args = ["diff", str(SOURCE), str(NEW), "--config", str(CONFIG)]
+    for name in ("a.xlsx", "b.xlsx"):
+        result = CliRunner().invoke(
+            main, [*args, "--format", "xlsx", "--out", str(tmp_path / name)]
+        )
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert book.sheetnames == ["Changes"]
+    kinds = [row[0] for row in book["Changes"].iter_rows(min_row=2, values_only=True)]
+    assert kinds.count("regression") == 5 and kinds.count("change") == 4
+
+    result = CliRunner().invoke(main, [*args, "--format", "pdf", "--out", str(tmp_path / "c.pdf")])
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "c.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Changes since v0.21.11" in text
+    assert "new-high-finding" in text and "DATASTORE-NOAUTH:2.1" in text
+    assert "page 1 of 1" in text
+
+    missing = CliRunner().invoke(main, [*args, "--format", "pdf"])
+    assert missing.exit_code == 2
+    assert "--format pdf writes a file: give it with --out FILE" in missing.stderr

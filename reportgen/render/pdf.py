@@ -49,6 +49,8 @@ TEMPLATES_ROOT = Path(__file__).resolve().parent.parent / "templates"
 """Packaged templates: ``pdf/`` (HTML + CSS) and ``fonts/`` (DejaVu, with licence)."""
 PDF_TEMPLATES = TEMPLATES_ROOT / "pdf"
 MAIN_TEMPLATE = "report.html"
+CHANGES_TEMPLATE = "changes.html"
+"""``reportgen diff --format pdf``: the changes chapter as a document of its own."""
 PDF_VARIANT = "pdf/a-3b"
 
 SEVERITY_TEXT: dict[Level, str] = {
@@ -618,21 +620,30 @@ def by_rule(finding_ids: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]
     return list(groups.items())
 
 
-def html(data: ReportData, options: RenderOptions, files: Sequence[AttachmentFile]) -> str:
+def html(
+    data: ReportData,
+    options: RenderOptions,
+    files: Sequence[AttachmentFile],
+    template: str = MAIN_TEMPLATE,
+) -> str:
     """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
     env = environment(options.templates)
-    return env.get_template(MAIN_TEMPLATE).render(context(data, files))
+    return env.get_template(template).render(context(data, files))
 
 
 def write_pdf(
-    data: ReportData, options: RenderOptions, fetcher: TemplateFetcher | None = None
+    data: ReportData,
+    options: RenderOptions,
+    fetcher: TemplateFetcher | None = None,
+    template: str = MAIN_TEMPLATE,
+    files: Sequence[AttachmentFile] | None = None,
 ) -> bytes:
     """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched."""
-    files = attachments(data)
+    files = attachments(data) if files is None else files
     fetcher = fetcher if fetcher is not None else TemplateFetcher(options.templates)
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
     document = HTML(
-        string=html(data, options, files),
+        string=html(data, options, files, template),
         base_url=PDF_TEMPLATES.as_uri() + "/",
         url_fetcher=fetcher,
     )
@@ -656,3 +667,19 @@ def write_pdf(
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:
     return {pdf_name(data): write_pdf(data, options)}
+
+
+def changes_pdf(data: ReportData, options: RenderOptions) -> bytes:
+    """``reportgen diff --format pdf``: the changes between ``data.changes.old`` and this
+    release as a PDF/A-3b of its own, with the diff as JSON attached."""
+    if data.changes is None:
+        raise ValueError("changes_pdf needs ReportData with changes (a diff)")
+    from .diff_formats import render_json
+
+    diff_json = AttachmentFile(
+        name="changes.json",
+        description="The changes between the two releases as JSON",
+        content=render_json(data.changes).encode("utf-8"),
+        relationship="Supplement",
+    )
+    return write_pdf(data, options, template=CHANGES_TEMPLATE, files=(diff_json,))

@@ -167,6 +167,28 @@ def workbook_bytes(data: ReportData, sections: Sequence[Section]) -> bytes:
     return _pin_zip(raw.getvalue(), data.build.build_time)
 
 
+def changes_workbook(data: ReportData) -> bytes:
+    """``reportgen diff --format xlsx``: one Changes sheet (every change and regression of
+    ``data.changes``), printed and stamped like the other workbooks."""
+    if data.changes is None:
+        raise ValueError("changes_workbook needs ReportData with changes (a diff)")
+    scope = Scope(data.matrix.sections, combined=True)
+    wb = Workbook()
+    default = wb.active
+    if default is not None:
+        wb.remove(default)
+    _changes_sheet(wb.create_sheet("Changes"), data)
+    for ws in wb.worksheets:
+        _print_setup(ws, data, scope)
+    _properties(wb, data, scope)
+    old, new = data.changes.old, data.changes.new
+    wb.properties.title = _clean(f"Changes from {old.label} to {new.label}")
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()
+    return _pin_zip(raw.getvalue(), data.build.build_time)
+
+
 def _pin_zip(data: bytes, when: datetime) -> bytes:
     """Rewrite a zip with fixed entry timestamps and attributes in a fixed entry order."""
     stamp = _zip_time(when)
