@@ -218,12 +218,13 @@ def test_a_broken_user_template_is_a_clear_error_from_either_process(
     from reportgen.build import render_all
     from reportgen.errors import RenderError
 
-    (tmp_path / "report.html").write_text("<html>{% for x in %}</html>\n")
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / "report.html").write_text("<html>{% for x in %}</html>\n")
     for jobs in (1, 2):
         with pytest.raises(RenderError) as caught:
             render_all(data, ["json", "pdf"], templates=tmp_path, jobs=jobs)
         assert str(caught.value) == (
-            f"pdf: template error: {tmp_path / 'report.html'}:1: "
+            f"pdf: template error: {tmp_path / 'pdf' / 'report.html'}:1: "
             "Expected an expression, got 'end of statement block'"
         )
 

@@ -262,6 +262,14 @@ def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
     assert fetcher.resolve((tmp_path.parent / "x.css").as_uri()) is None
 
 
+def test_the_user_folder_is_the_pdf_subfolder_of_templates(tmp_path: Path) -> None:
+    from reportgen.render import RenderOptions
+    from reportgen.render.pdf import user_folder
+
+    assert user_folder(RenderOptions(templates=tmp_path)) == tmp_path / "pdf"
+    assert user_folder(RenderOptions()) is None
+
+
 HOSTILE = """# Communication Matrix
 
 Hostile <script>alert(1)</script> intro with [a link](http://127.0.0.1:{port}/intro).

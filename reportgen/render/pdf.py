@@ -1,8 +1,9 @@
 """The auditor's PDF report: Jinja2 templates + CSS rendered by WeasyPrint as PDF/A-3b.
 
 ``render(data, options)`` returns ``{"<document-id>-<version>.pdf": bytes}``. The HTML comes
-from ``templates/pdf/report.html`` (a user folder given as ``options.templates`` overrides any
-file of the same name); every value from the Markdown passes through Jinja2's autoescape, so
+from ``templates/pdf/report.html`` (the ``pdf/`` folder of a user folder given as
+``options.templates`` overrides any file of the same name, as ``markdown/`` does for the
+Markdown pages); every value from the Markdown passes through Jinja2's autoescape, so
 a cell holding ``<img src=...>`` prints as text. WeasyPrint gets a URL fetcher that serves
 only files inside the packaged templates folder (fonts, CSS) and the user's templates folder;
 everything else, network or file, is refused.
@@ -590,6 +591,11 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
     }
 
 
+def user_folder(options: RenderOptions) -> Path | None:
+    """The user's PDF overrides: ``<templates>/pdf/``, laid out like the packaged folder."""
+    return options.templates / "pdf" if options.templates is not None else None
+
+
 def environment(user: Path | None) -> jinja2.Environment:
     """Jinja2 environment: the user's folder first, then the packaged templates."""
     loaders: list[jinja2.BaseLoader] = []
@@ -627,7 +633,7 @@ def html(
     template: str = MAIN_TEMPLATE,
 ) -> str:
     """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
-    env = environment(options.templates)
+    env = environment(user_folder(options))
     return env.get_template(template).render(context(data, files))
 
 
@@ -640,7 +646,7 @@ def write_pdf(
 ) -> bytes:
     """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched."""
     files = attachments(data) if files is None else files
-    fetcher = fetcher if fetcher is not None else TemplateFetcher(options.templates)
+    fetcher = fetcher if fetcher is not None else TemplateFetcher(user_folder(options))
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
     document = HTML(
         string=html(data, options, files, template),
