@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -723,11 +723,4 @@ def _with_version(matrix: Matrix, version: str) -> Matrix:
     return replace(matrix, source=replace(matrix.source, version=version))
 
 
-def iter_cells(matrix: Matrix) -> Iterator[Cell]:
-    for flow in matrix.flows:
-        yield from flow.cells
-    for tech in matrix.technologies:
-        yield from tech.cells
-
-
-__all__ = ["column_title", "header_key", "iter_cells", "parse", "split_row"]
+__all__ = ["column_title", "header_key", "parse", "split_row"]

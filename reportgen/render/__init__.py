@@ -10,7 +10,6 @@ validate`` never pays for pandas, openpyxl or WeasyPrint.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +40,3 @@ def get_renderer(name: str) -> Renderer:
     module = importlib.import_module(RENDERERS[name])
     renderer: Renderer = module.render
     return renderer
-
-
-def available_formats() -> tuple[str, ...]:
-    """Formats whose module is present in this checkout, in pipeline order."""
-    return tuple(
-        name for name in RENDERERS if importlib.util.find_spec(RENDERERS[name]) is not None
-    )
