@@ -144,20 +144,54 @@ class SectionChange:
 
 @dataclass(frozen=True, slots=True)
 class FlowChange:
+    """One flow added, removed or changed. What it says about the flow is read from the
+    flows themselves: the NEW one, or the OLD one for a removal."""
+
     change: Change
-    section: str
-    key: str
-    """The NEW key (the OLD one for a removal)."""
-    id: str
-    component: str
-    destination: str
-    location: Location
-    old_key: str = ""
-    """The OLD key of a matched flow (equal to ``key`` unless renumbered)."""
-    old_id: str = ""
-    fields: tuple[FieldChange, ...] = ()
     old: Flow | None = None
     new: Flow | None = None
+    fields: tuple[FieldChange, ...] = ()
+
+    @property
+    def flow(self) -> Flow:
+        flow = self.new if self.new is not None else self.old
+        if flow is None:  # pragma: no cover - every constructor passes one
+            raise ValueError("a FlowChange needs a flow")
+        return flow
+
+    @property
+    def section(self) -> str:
+        return self.flow.section
+
+    @property
+    def key(self) -> str:
+        """The NEW key (the OLD one for a removal)."""
+        return self.flow.key
+
+    @property
+    def id(self) -> str:
+        return self.flow.id
+
+    @property
+    def component(self) -> str:
+        return self.flow.component
+
+    @property
+    def destination(self) -> str:
+        return self.flow.destination
+
+    @property
+    def location(self) -> Location:
+        return self.flow.location
+
+    @property
+    def old_key(self) -> str:
+        """The OLD key of a matched or removed flow (equal to ``key`` unless renumbered)."""
+        return self.old.key if self.old is not None else ""
+
+    @property
+    def old_id(self) -> str:
+        return self.old.id if self.old is not None else ""
 
     @property
     def renumbered(self) -> bool:
@@ -571,20 +605,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
             flows.append(
                 (
                     (0, order[after.key]),
-                    FlowChange(
-                        Change.CHANGED,
-                        after.section,
-                        after.key,
-                        after.id,
-                        after.component,
-                        after.destination,
-                        after.location,
-                        old_key=before.key,
-                        old_id=before.id,
-                        fields=fields,
-                        old=before,
-                        new=after,
-                    ),
+                    FlowChange(Change.CHANGED, old=before, new=after, fields=fields),
                 )
             )
         regressions.extend(_pair_regressions(before, after, old, new))
@@ -592,16 +613,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
         flows.append(
             (
                 (0, order[after.key]),
-                FlowChange(
-                    Change.ADDED,
-                    after.section,
-                    after.key,
-                    after.id,
-                    after.component,
-                    after.destination,
-                    after.location,
-                    new=after,
-                ),
+                FlowChange(Change.ADDED, new=after),
             )
         )
         regressions.extend(_added_regressions(after, new))
@@ -609,18 +621,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
         flows.append(
             (
                 (1, old_order[before.key]),
-                FlowChange(
-                    Change.REMOVED,
-                    before.section,
-                    before.key,
-                    before.id,
-                    before.component,
-                    before.destination,
-                    before.location,
-                    old_key=before.key,
-                    old_id=before.id,
-                    old=before,
-                ),
+                FlowChange(Change.REMOVED, old=before),
             )
         )
     renamed = {before.key: after.key for before, after in pairs}
