@@ -504,9 +504,6 @@ def _changes(data: ReportData) -> dict[str, Any] | None:
 def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]:
     """Everything the templates use, computed once here so templates stay declarative."""
     matrix, assessment, doc = data.matrix, data.assessment, data.config.document
-    findings_by_flow: dict[str, list[Finding]] = {}
-    for finding in assessment.findings:
-        findings_by_flow.setdefault(finding.flow_key, []).append(finding)
     by_level = [
         (level, [f for f in assessment.findings if f.severity is level])
         for level in Level
@@ -567,7 +564,6 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         "framework_titles": FRAMEWORK_TITLES,
         "framework_short": FRAMEWORK_SHORT,
         "register": _register(data, by_level),
-        "findings_by_flow": findings_by_flow,
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
         "section_titles": section_titles,
