@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from .assess.rules import datastore_reason
 from .config import ChangeEntry
 from .model import (
     FLAG_FIELDS,
@@ -47,14 +48,10 @@ from .model import (
 UNTRUSTED = "untrusted"
 """The trust class (from report.toml) whose zones make a new flow a regression."""
 
-DATA_STORE_PORTS: frozenset[int] = frozenset({5432, 28015, 6379, 2379, 2380, 3306, 27017})
-"""PostgreSQL, RethinkDB, Redis/Valkey, etcd (client, peer), MySQL, MongoDB."""
+_DB_WORD = re.compile(r"\bdb\b", re.IGNORECASE)
+"""What a data store is comes from the rule set (``datastore_reason``: well-known database
+ports and names); a diff also counts a destination or purpose naming a ``db``."""
 
-_DATA_STORE_WORDS = re.compile(
-    r"\b(database|db|postgres(?:ql)?|redis|valkey|keydb|rethinkdb|etcd|mysql|mariadb|mongodb"
-    r"|timescaledb)\b",
-    re.IGNORECASE,
-)
 
 FLOW_FIELDS: tuple[str, ...] = (
     "section",
@@ -391,12 +388,10 @@ def match_flows(
 
 def is_data_store(flow: Flow) -> bool:
     """A flow to a database: a well-known database port, or a purpose or destination that
-    names one."""
-    if flow.ports is not None and any(p in flow.ports for p in DATA_STORE_PORTS):
+    names one (the rule set's definition, plus ``db``)."""
+    if datastore_reason(flow) is not None:
         return True
-    return bool(
-        _DATA_STORE_WORDS.search(flow.purpose) or _DATA_STORE_WORDS.search(flow.destination)
-    )
+    return bool(_DB_WORD.search(flow.purpose) or _DB_WORD.search(flow.destination))
 
 
 def _untrusted_zones(flow: Flow, data: ReportData) -> list[str]:
