@@ -47,7 +47,7 @@ CONFIG = ROOT / "source" / "report.toml"
 # --- one size, inside a subprocess ------------------------------------------------------------
 
 
-def _floor_rows(matrix: Any) -> list[list[str]]:
+def floor_rows(matrix: Any) -> list[list[str]]:
     return [
         [
             f.id,
@@ -150,9 +150,9 @@ def run_size(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
         if name == "assess":
             return assess_
         if name == "floor_pdf":
-            return lambda: floor_pdf(_floor_rows(state["matrix"]))
+            return lambda: floor_pdf(floor_rows(state["matrix"]))
         if name == "floor_xlsx":
-            return lambda: floor_xlsx(_floor_rows(state["matrix"]))
+            return lambda: floor_xlsx(floor_rows(state["matrix"]))
         if name == "render_all":
             # What `reportgen build` does: every format, the PDF in its own process.
             formats = ["json", "markdown", "xlsx", "pdf"]
