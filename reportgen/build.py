@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config, find_config
@@ -182,9 +182,10 @@ def _checked_name(fmt: str, name: str) -> str:
     return name
 
 
-SEPARATE_PROCESS_FORMATS: frozenset[str] = frozenset({"pdf"})
-"""Formats worth a process of their own: WeasyPrint's layout is by far the longest stage,
-and it shares nothing with the others, so it runs beside them when there are cores to spare."""
+PARALLEL_FORMATS: frozenset[str] = frozenset({"pdf"})
+"""Formats that lay their work out in worker processes (the PDF, part by part; see
+``render.pdf_parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
+the other formats render beside it."""
 
 
 def default_jobs() -> int:
@@ -223,37 +224,48 @@ def render_all(
 ) -> dict[str, dict[str, bytes]]:
     """Render every requested format in memory (nothing is written here).
 
-    With ``jobs`` > 1 and another format beside it, the PDF is rendered in a separate
-    process (spawned, so no lock held by a thread of this one is inherited) while the others
-    render here; the bytes are the same either way. Any failure or interrupt here stops the
-    child too."""
+    With ``jobs`` > 1 the PDF lays its parts out in a pool of ``jobs`` worker processes
+    (spawned, so no lock held by a thread of this one is inherited), coordinated from a thread
+    while the other formats render here; the bytes are the same either way. Any failure or
+    interrupt here stops the workers too."""
     from .render import RenderOptions
 
-    options = RenderOptions(templates=templates)
-    apart = [f for f in formats if f in SEPARATE_PROCESS_FORMATS] if len(formats) > 1 else []
-    pool = None
-    pending = {}
-    if jobs > 1 and apart:
+    options = RenderOptions(templates=templates, jobs=jobs)
+    beside = [f for f in formats if f in PARALLEL_FORMATS] if jobs > 1 else []
+    pool: Any = None
+    threads: Any = None
+    pending: dict[str, Any] = {}
+    if beside:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-        pool = multiprocessing.get_context("spawn").Pool(min(jobs - 1, len(apart)))
-        pending = {f: pool.apply_async(_render_one, (f, data, options)) for f in apart}
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+        threads = ThreadPoolExecutor(len(beside), thread_name_prefix="reportgen-render")
+        parallel = replace(options, pool=pool)
+        pending = {f: threads.submit(_render_one, f, data, parallel) for f in beside}
     rendered: dict[str, dict[str, bytes]] = {}
     try:
         for fmt in [f for f in formats if f not in pending] + list(pending):
             if progress is not None:
                 progress(fmt)
-            files = pending[fmt].get() if fmt in pending else _render_one(fmt, data, options)
+            files = pending[fmt].result() if fmt in pending else _render_one(fmt, data, options)
             rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
     except BaseException:
         if pool is not None:
-            pool.terminate()
+            _stop(pool)
         raise
     finally:
+        if threads is not None:
+            threads.shutdown(wait=True, cancel_futures=True)
         if pool is not None:
-            pool.close()
-            pool.join()
+            pool.shutdown(wait=True, cancel_futures=True)
     return {fmt: rendered[fmt] for fmt in formats}
+
+
+def _stop(pool: Any) -> None:
+    """Stop a process pool's workers now (``shutdown`` would wait for the running parts)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _stage(target: Path, payload: bytes) -> Path:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import ReportData
@@ -23,6 +24,11 @@ Rendered = dict[str, bytes]
 class RenderOptions:
     templates: Path | None = None
     """A folder whose files override the packaged templates of the same name."""
+    jobs: int = 1
+    """Worker processes a renderer may use (the PDF lays its parts out in parallel)."""
+    pool: Executor | None = field(default=None, compare=False, repr=False)
+    """A process pool of ``jobs`` workers to use instead of starting one (``render_all``
+    owns it, so that an interrupt stops the workers)."""
 
 
 Renderer = Callable[[ReportData, RenderOptions], Rendered]

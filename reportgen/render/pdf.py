@@ -43,7 +43,7 @@ from ..model import (
     RuleInfo,
     SectionStatistics,
 )
-from . import Rendered, RenderOptions
+from . import Rendered, RenderOptions, pdf_parts
 from .json_ import findings_json, records_json
 
 TEMPLATES_ROOT = Path(__file__).resolve().parent.parent / "templates"
@@ -53,6 +53,8 @@ MAIN_TEMPLATE = "report.html"
 CHANGES_TEMPLATE = "changes.html"
 """``reportgen diff --format pdf``: the changes chapter as a document of its own."""
 PDF_VARIANT = "pdf/a-3b"
+MATRIX_BATCH = 250
+"""Matrix rows per part: a longer section is laid out in several parts (time and memory)."""
 
 SEVERITY_TEXT: dict[Level, str] = {
     Level.HIGH: "A documented flow exposes a security property towards an untrusted party; "
@@ -564,6 +566,10 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         "framework_titles": FRAMEWORK_TITLES,
         "framework_short": FRAMEWORK_SHORT,
         "register": _register(data, by_level),
+        "matrix_batch": MATRIX_BATCH,
+        "register_findings": sum(
+            len(found) for level, found in by_level if level is not Level.NOT_ASSESSED
+        ),
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
         "section_titles": section_titles,
@@ -607,6 +613,7 @@ def environment(user: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["anchor"] = anchor
+    env.globals["part_mark"] = Markup(pdf_parts.PART_MARK)
     env.filters["by_rule"] = by_rule
     return env
 
@@ -633,6 +640,36 @@ def html(
     return env.get_template(template).render(context(data, files))
 
 
+def _attachments(
+    files: Sequence[AttachmentFile], moment: datetime, fetcher: URLFetcher
+) -> list[Attachment]:
+    return [
+        Attachment(
+            string=f.content,
+            name=f.name,
+            description=f.description,
+            created=moment,
+            modified=moment,
+            relationship=f.relationship,
+            url_fetcher=fetcher,
+        )
+        for f in files
+    ]
+
+
+_TOC_LINK = re.compile(r'href="(?:#|xref:)([^"]+)" data-page="[^"]*"')
+
+
+def _number_contents(front: str, pages: dict[str, int]) -> str:
+    """Write the page of each heading into the contents' ``data-page`` attributes."""
+    return _TOC_LINK.sub(
+        lambda m: (
+            m.group(0).rsplit(" data-page=", 1)[0] + f' data-page="{pages.get(m.group(1), "")}"'
+        ),
+        front,
+    )
+
+
 def write_pdf(
     data: ReportData,
     options: RenderOptions,
@@ -640,31 +677,58 @@ def write_pdf(
     template: str = MAIN_TEMPLATE,
     files: Sequence[AttachmentFile] | None = None,
 ) -> bytes:
-    """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched."""
+    """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched
+    (it is then used for a template without part marks, laid out here in one piece).
+
+    A template with part marks (the packaged report) is laid out part by part with
+    ``options.jobs`` worker processes and assembled (see ``pdf_parts``)."""
     files = attachments(data) if files is None else files
-    fetcher = fetcher if fetcher is not None else TemplateFetcher(user_folder(options))
+    user = user_folder(options)
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
-    document = HTML(
-        string=html(data, options, files, template),
-        base_url=PDF_TEMPLATES.as_uri() + "/",
-        url_fetcher=fetcher,
+    base_url = PDF_TEMPLATES.as_uri() + "/"
+    text = html(data, options, files, template)
+    documents = pdf_parts.split(text)
+    if len(documents) == 1 or fetcher is not None:
+        fetcher = fetcher if fetcher is not None else TemplateFetcher(user)
+        pdf: bytes = HTML(string=text, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            pdf_variant=PDF_VARIANT, attachments=_attachments(files, moment, fetcher)
+        )
+        return pdf
+    stamp_source = documents[0]
+    documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
+    front, rest = documents[0], documents[1:]
+    # The front part (cover, control, contents) is laid out once beside the others to learn
+    # its length, then again with the page numbers of the contents.
+    laid = pdf_parts.lay_out_all(
+        [front, *rest], base_url, user, PDF_VARIANT, options.jobs, options.pool
     )
-    pdf: bytes = document.write_pdf(
-        pdf_variant=PDF_VARIANT,
-        attachments=[
-            Attachment(
-                string=f.content,
-                name=f.name,
-                description=f.description,
-                created=moment,
-                modified=moment,
-                relationship=f.relationship,
-                url_fetcher=fetcher,
-            )
-            for f in files
-        ],
+    probe, body = laid[0], laid[1:]
+    front_pages = probe.pages
+    for _ in range(3):
+        pages = {name: index + 1 for name, index in probe.anchors.items()}
+        offset = front_pages
+        for part in body:
+            for name, index in part.anchors.items():
+                pages.setdefault(name, offset + index + 1)
+            offset += part.pages
+        first = pdf_parts.lay_out(
+            _number_contents(front, pages),
+            base_url,
+            user,
+            PDF_VARIANT,
+            attach=lambda fetch: _attachments(files, moment, fetch),
+        )
+        if first.pages == front_pages:
+            break
+        front_pages = first.pages
+    else:
+        raise RuntimeError("the contents do not settle on a page count")
+    parts = [first, *body]
+    landscape = [wide for part in parts for wide in part.landscape]
+    stamps = pdf_parts.lay_out(
+        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), base_url, user, PDF_VARIANT
     )
-    return pdf
+    return pdf_parts.merge(parts, stamps.pdf)
 
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:

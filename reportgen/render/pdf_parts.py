@@ -1,0 +1,338 @@
+"""Lay the report out in parts, several at once, and assemble one PDF from them.
+
+WeasyPrint lays a document out in one Python process and keeps every laid-out page in memory
+until it writes the file. For a large matrix both the time and the memory grow with the whole
+report. The report template therefore marks where it may be cut (``PART_MARK``, only where a
+new page starts anyway: a chapter, a severity of the register, a matrix section or a batch of
+its rows). Each part is laid out on its own, in a pool of worker processes, and written as a
+PDF; the parts are then joined with pikepdf (qpdf):
+
+- Cross-part links: a link whose anchor is in another part is written as ``xref:ANCHOR`` and
+  turned into an internal link to the named destination after the merge.
+- Page numbers: parts are laid out without the ``@bottom-right`` margin box (the template puts
+  "page N of M" there); once the page count is known, a stamp document of empty pages with the
+  same page rules prints only that box, and each of its pages is laid over the page it numbers.
+- Contents: the first part (cover, document control, contents) is laid out last, when the
+  page of every heading is known; its links carry the page numbers in ``data-page``.
+- Bookmarks: each part reports its headings' bookmark levels and positions; one outline is
+  built from them (the parts' own outlines are dropped).
+- The first part is written with the document's metadata, PDF/A identification, output intent
+  and attachments; the merged file keeps its catalogue.
+
+The result does not depend on the number of workers: the parts, and so the bytes, are the same
+with one worker or many (tested).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PART_MARK = "<!--reportgen:part-->"
+"""Where the report template allows a cut; the text before the first mark is the prelude
+(running strings) that every part repeats."""
+
+PAGE_NUMBER_BOX = "bottom-right"
+"""The margin box that holds "page N of M"; it is stamped after the merge."""
+
+MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+    "right-top", "right-middle", "right-bottom",
+    "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
+    "left-bottom", "left-middle", "left-top",
+)  # fmt: skip
+
+XREF = "xref:"
+PX_TO_PT = 0.75
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    level: int
+    label: str
+    page: int
+    """Page index within the part (after the merge: within the document)."""
+    x: float
+    y: float
+    """PDF points from the bottom-left corner."""
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """One part, laid out and written, with what the assembly needs to know about it."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+    """Anchor -> page index within the part (the first page that has it)."""
+    bookmarks: tuple[Bookmark, ...] = ()
+    landscape: tuple[bool, ...] = ()
+    """Per page: wider than high."""
+    seconds: float = 0.0
+    """Time to lay the part out and write it (for the benchmarks)."""
+
+
+def split(document: str) -> list[str]:
+    """The full HTML -> one complete HTML document per part (just the document when the
+    template has no marks). Every part gets the head and the prelude."""
+    if PART_MARK not in document:
+        return [document]
+    start = document.index("<body")
+    start = document.index(">", start) + 1
+    end = document.rindex("</body>")
+    head, body, tail = document[:start], document[start:end], document[end:]
+    prelude, *pieces = body.split(PART_MARK)
+    return [head + _with_prelude(piece, prelude) + tail for piece in pieces if piece.strip()]
+
+
+_OPENING_TAG = re.compile(r"<(?!!)[a-zA-Z][^>]*>")
+
+
+def _with_prelude(piece: str, prelude: str) -> str:
+    """The prelude goes inside the part's first element, so a forced page break (or a named
+    page) on that element does not leave the prelude alone on a page before it."""
+    tag = _OPENING_TAG.search(piece)
+    if tag is None:
+        return prelude + piece
+    return piece[: tag.end()] + prelude + piece[tag.end() :]
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+def link_across(parts: Sequence[str]) -> list[str]:
+    """Point each link whose anchor is in another part at ``xref:ANCHOR``. The HTML is our
+    template's output, where every attribute value is autoescaped, so a value from the
+    source cannot contain the quotes these patterns look for."""
+
+    def relink(part: str) -> str:
+        local = set(_ID.findall(part))
+        return _HREF.sub(
+            lambda m: m.group(0) if m.group(1) in local else f'href="{XREF}{m.group(1)}"', part
+        )
+
+    return [relink(part) for part in parts]
+
+
+def without_page_numbers(part: str) -> str:
+    """The part with the page-number box switched off (it is stamped after the merge)."""
+    css = f"@page {{ @{PAGE_NUMBER_BOX} {{ content: none; }} }}"
+    return part.replace("</head>", f"<style>{css}</style></head>", 1)
+
+
+def stamp_document(first_part: str, landscape: Sequence[bool], landscape_page: str) -> str:
+    """Empty pages, one per page of the document and of the same size, that print only the
+    page-number box (with the report's own page rules, so in the same place and style)."""
+    hidden = " ".join(
+        f"@{box} {{ content: none; }}" for box in MARGIN_BOXES if box != PAGE_NUMBER_BOX
+    )
+    css = (
+        f"@page {{ {hidden} background: none; }} html, body {{ background: none; }} "
+        f".sp {{ page: auto; }} .sl {{ page: {landscape_page}; }} "
+        ".sp, .sl { height: 1px; margin: 0; padding: 0; } "
+        ".sp + div, .sl + div { break-before: page; }"
+    )
+    start = first_part.index("<body")
+    start = first_part.index(">", start) + 1
+    head = first_part[:start].replace("</head>", f"<style>{css}</style></head>", 1)
+    pages = "".join(
+        '<div class="sl"></div>' if wide else '<div class="sp"></div>' for wide in landscape
+    )
+    # The running strings of the prelude are not needed: only the page-number box prints.
+    return head + pages + "</body></html>"
+
+
+def lay_out(
+    document: str,
+    base_url: str,
+    user: Path | None,
+    variant: str,
+    attach: Callable[[Any], list[Any]] | None = None,
+) -> LaidOut:
+    """Lay one part out and write it (runs in a worker process)."""
+    from weasyprint import HTML
+
+    from .pdf import TemplateFetcher
+
+    start = time.perf_counter()
+    fetcher = TemplateFetcher(user)
+    laid = HTML(string=document, base_url=base_url, url_fetcher=fetcher).render()
+    anchors: dict[str, int] = {}
+    bookmarks = []
+    for index, page in enumerate(laid.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+        for level, label, (x, y), _state in page.bookmarks:
+            bookmarks.append(
+                Bookmark(level, label, index, x * PX_TO_PT, (page.height - y) * PX_TO_PT)
+            )
+    pdf = laid.write_pdf(
+        pdf_variant=variant, attachments=attach(fetcher) if attach is not None else None
+    )
+    wide = tuple(page.width > page.height for page in laid.pages)
+    seconds = time.perf_counter() - start
+    return LaidOut(pdf, len(laid.pages), anchors, tuple(bookmarks), wide, seconds)
+
+
+def _lay_out_part(args: tuple[str, str, Path | None, str]) -> LaidOut:
+    return lay_out(*args)
+
+
+def lay_out_all(
+    documents: Sequence[str],
+    base_url: str,
+    user: Path | None,
+    variant: str,
+    jobs: int,
+    pool: Executor | None = None,
+) -> list[LaidOut]:
+    """Lay the parts out: in ``pool`` when given, else in a pool of ``jobs`` worker processes
+    (spawned, so no lock held by a thread here is inherited) when ``jobs`` > 1, else here.
+    The largest parts are started first."""
+    work = [(doc, base_url, user, variant) for doc in documents]
+    if pool is None and (jobs <= 1 or len(work) <= 1):
+        return [_lay_out_part(w) for w in work]
+    order = sorted(range(len(work)), key=lambda i: -len(work[i][0]))
+    if pool is not None:
+        futures = {i: pool.submit(_lay_out_part, work[i]) for i in order}
+        try:
+            return [futures[i].result() for i in range(len(work))]
+        finally:
+            for future in futures.values():
+                future.cancel()
+    import multiprocessing
+
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(work)), mp_context=multiprocessing.get_context("spawn")
+    ) as own:
+        try:
+            return lay_out_all(documents, base_url, user, variant, jobs, own)
+        except BaseException:
+            for process in list((getattr(own, "_processes", None) or {}).values()):
+                process.terminate()
+            raise
+
+
+def outline_tree(marks: Sequence[Bookmark]) -> list[tuple[Bookmark, list[Any]]]:
+    """Flat bookmarks in document order -> nested ``(bookmark, children)``: a bookmark is a
+    child of the nearest earlier one with a lower level."""
+    root: list[tuple[Bookmark, list[Any]]] = []
+    stack: list[tuple[int, list[Any]]] = [(0, root)]
+    for mark in marks:
+        while len(stack) > 1 and stack[-1][0] >= mark.level:
+            stack.pop()
+        children: list[Any] = []
+        stack[-1][1].append((mark, children))
+        stack.append((mark.level, children))
+    return root
+
+
+def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
+    """Join the parts (the first keeps its catalogue), resolve cross-part links, rebuild the
+    named destinations and the outline, lay the stamp pages over the pages, and write the
+    file reproducibly."""
+    import pikepdf
+
+    out = pikepdf.open(io.BytesIO(parts[0].pdf))
+    dests: dict[str, pikepdf.Array] = {}
+    marks: list[Bookmark] = []
+    offset = 0
+    for number, part in enumerate(parts):
+        source = out if number == 0 else pikepdf.open(io.BytesIO(part.pdf))
+        if number:
+            out.pages.extend(source.pages)
+        names = source.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            flat = names.Dests.Names
+            index = {p.obj.objgen: i for i, p in enumerate(source.pages)}
+            for k in range(0, len(flat), 2):
+                name, dest = str(flat[k]), flat[k + 1]
+                target_page = out.pages[offset + index[dest[0].objgen]].obj
+                dests.setdefault(name, pikepdf.Array([target_page, *list(dest)[1:]]))
+        marks.extend(Bookmark(m.level, m.label, m.page + offset, m.x, m.y) for m in part.bookmarks)
+        offset += part.pages
+    for each in out.pages:
+        annots = each.obj.get("/Annots")
+        if annots is None:
+            continue
+        kept = pikepdf.Array()
+        for annot in annots:
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(XREF):
+                target = uri[len(XREF) :]
+                if target not in dests:
+                    continue  # a link to nothing is dropped, as WeasyPrint drops its own
+                del annot["/A"]
+                annot.Dest = pikepdf.String(target)
+            kept.append(annot)
+        each.obj.Annots = kept
+    if dests:
+        flat_names = pikepdf.Array()
+        for name in sorted(dests, key=lambda n: n.encode("utf-8")):
+            flat_names.append(pikepdf.String(name))
+            flat_names.append(dests[name])
+        if "/Names" not in out.Root:
+            out.Root.Names = pikepdf.Dictionary()
+        out.Root.Names.Dests = pikepdf.Dictionary(Names=flat_names)
+    _write_outline(out, outline_tree(marks))
+    if stamps is not None:
+        stamp = pikepdf.open(io.BytesIO(stamps))
+        if len(stamp.pages) != len(out.pages):
+            raise RuntimeError(
+                f"page numbering: {len(stamp.pages)} stamp pages for {len(out.pages)} pages"
+            )
+        for each, over in zip(out.pages, stamp.pages, strict=True):
+            _overlay(out, each, over)
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+STAMP_NAME = "/ReportgenPageNumber"
+
+
+def _overlay(out: Any, page: Any, over: Any) -> None:
+    """Draw ``over`` (a page of the same size) on top of ``page`` as a form XObject under a
+    fixed resource name (pikepdf's own ``add_overlay`` picks a random one, and the output
+    must be reproducible)."""
+    import pikepdf
+
+    form = out.copy_foreign(over.as_form_xobject())
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        page.obj.Resources = resources = pikepdf.Dictionary()
+    elif resources.is_indirect:
+        # WeasyPrint shares one resource dictionary between the pages of a part.
+        page.obj.Resources = resources = pikepdf.Dictionary(resources)
+    xobjects = resources.get("/XObject")
+    xobjects = pikepdf.Dictionary() if xobjects is None else pikepdf.Dictionary(xobjects)
+    xobjects[STAMP_NAME] = form
+    resources.XObject = xobjects
+    page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(out, f"\nQ q {STAMP_NAME} Do Q\n".encode()))
+
+
+def _write_outline(out: Any, tree: list[tuple[Bookmark, list[Any]]]) -> None:
+    import pikepdf
+
+    def items(nodes: list[tuple[Bookmark, list[Any]]]) -> list[pikepdf.OutlineItem]:
+        made = []
+        for mark, children in nodes:
+            item = pikepdf.OutlineItem(
+                mark.label, mark.page, page_location="XYZ", left=mark.x, top=mark.y, zoom=0
+            )
+            item.children.extend(items(children))
+            made.append(item)
+        return made
+
+    with out.open_outline() as outline:
+        outline.root.clear()
+        outline.root.extend(items(tree))

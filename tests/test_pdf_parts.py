@@ -1,0 +1,210 @@
+"""The PDF laid out in parts and assembled: links across parts, contents, page numbers,
+bookmarks, and a matrix section cut into batches of rows.
+
+The helpers are tested on small inputs; the assembled report is the real v0.21.11 matrix with
+``MATRIX_BATCH`` lowered to 20, so its largest section (52 flows) is cut into three parts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from reportgen.render import RenderOptions
+from reportgen.render import pdf as pdf_module
+from reportgen.render.pdf_parts import (
+    PART_MARK,
+    XREF,
+    Bookmark,
+    link_across,
+    outline_tree,
+    split,
+)
+
+from .pdf_support import load_report_data
+from .test_pdf import Rendered, _page_texts
+
+# --- the helpers ------------------------------------------------------------------------------
+
+
+def test_split_repeats_head_and_prelude_inside_each_part() -> None:
+    page = (
+        "<html><head><title>t</title></head><body>"
+        f'<div class="running">R</div>{PART_MARK}<section class="a">A</section>'
+        f'{PART_MARK}<section class="b">B</section>{PART_MARK}  </body></html>'
+    )
+    parts = split(page)
+    assert parts == [
+        '<html><head><title>t</title></head><body><section class="a">'
+        '<div class="running">R</div>A</section></body></html>',
+        '<html><head><title>t</title></head><body><section class="b">'
+        '<div class="running">R</div>B</section></body></html>',
+    ]
+    assert split("<html><body>one piece</body></html>") == ["<html><body>one piece</body></html>"]
+
+
+def test_links_to_another_part_become_cross_references() -> None:
+    first = '<h1 id="a">A</h1><a href="#a">here</a><a href="#b">there</a>'
+    second = '<tr id="b"><td><a href="#a">back</a></td></tr>'
+    assert link_across([first, second]) == [
+        f'<h1 id="a">A</h1><a href="#a">here</a><a href="{XREF}b">there</a>',
+        f'<tr id="b"><td><a href="{XREF}a">back</a></td></tr>',
+    ]
+
+
+def test_outline_nests_by_level_across_parts() -> None:
+    marks = [
+        Bookmark(1, "1 One", 0, 0, 0),
+        Bookmark(2, "1.1", 1, 0, 0),
+        Bookmark(3, "1.1.1", 1, 0, 0),
+        Bookmark(2, "1.2", 2, 0, 0),  # a part may start with a level-2 heading
+        Bookmark(1, "2 Two", 3, 0, 0),
+    ]
+
+    def shape(nodes: list[tuple[Bookmark, list[object]]]) -> list[object]:
+        return [(m.label, shape(children)) for m, children in nodes]  # type: ignore[arg-type]
+
+    assert shape(outline_tree(marks)) == [
+        ("1 One", [("1.1", [("1.1.1", [])]), ("1.2", [])]),
+        ("2 Two", []),
+    ]
+
+
+# --- the assembled report, with the matrix cut into batches -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def batched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pdf_module, "MATRIX_BATCH", 20)
+    try:
+        data = load_report_data()
+        ((name, pdf),) = pdf_module.render(data, RenderOptions(jobs=2)).items()
+    finally:
+        patch.undo()
+    path = tmp_path_factory.mktemp("parts") / name
+    path.write_bytes(pdf)
+    with pikepdf.open(path) as doc:
+        wide = [i for i, p in enumerate(doc.pages) if p.mediabox[2] > p.mediabox[3]]
+    yield Rendered(data, name, pdf, path, _page_texts(path), wide)
+
+
+def _destinations(doc: pikepdf.Pdf) -> dict[str, int]:
+    flat = doc.Root.Names.Dests.Names
+    index = {p.obj.objgen: i for i, p in enumerate(doc.pages)}
+    return {str(flat[k]): index[flat[k + 1][0].objgen] for k in range(0, len(flat), 2)}
+
+
+
+@pytest.mark.slow
+def test_every_flow_is_in_a_matrix_batch_once(batched: Rendered) -> None:
+    matrix_text = "\n".join(batched.pages[i] for i in batched.landscape)
+    for flow in batched.data.matrix.flows:
+        assert re.search(rf"^{re.escape(flow.label)}\b", matrix_text, re.MULTILINE), flow.key
+    # 52 + 9 + 13 + 3 + 6 flows in batches of 20: the first section is three parts, each
+    # starting with the table's header row.
+    headers = sum(page.count("Destination zone") for page in batched.pages)
+    assert headers >= 3 + 4
+
+
+@pytest.mark.slow
+def test_links_resolve_across_parts(batched: Rendered) -> None:
+    with pikepdf.open(batched.path) as doc:
+        dests = _destinations(doc)
+        links = []
+        for number, page in enumerate(doc.pages):
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                assert action is None or not str(action.get("/URI", "")).startswith(XREF)
+                if "/Dest" in annot:
+                    links.append((number, str(annot.Dest)))
+    assert links, "the report has internal links"
+    missing = {name for _, name in links if name not in dests}
+    assert not missing
+    # The register's link to flow S1.2 (a part before the matrix) leads to the matrix page
+    # that lists S1.2, and the matrix's link back leads to the register page of the finding.
+    flow_page = dests["flow-S1.2"]
+    assert flow_page in batched.landscape
+    assert re.search(r"^S1\.2\b", batched.pages[flow_page], re.MULTILINE)
+    finding_page = dests["finding-DATASTORE-NOAUTH_3aS1.2"]
+    assert finding_page not in batched.landscape
+    assert "DATASTORE-NOAUTH:S1.2" in batched.pages[finding_page]
+    sources = {page for page, name in links if name == "flow-S1.2"}
+    assert sources and all(page < flow_page for page in sources)
+
+
+@pytest.mark.slow
+def test_pages_are_numbered_once_through_the_whole_document(batched: Rendered) -> None:
+    total = len(batched.pages)
+    for number, text in enumerate(batched.pages, start=1):
+        assert text.count(f"page {number} of {total}") == 1, number
+        assert len(re.findall(r"page \d+ of \d+", text)) == 1, number
+
+
+@pytest.mark.slow
+def test_contents_give_each_chapter_its_page(batched: Rendered) -> None:
+    toc = batched.pages[2]
+    titles = {
+        "Management summary": "2 Management summary",
+        "Findings register": "7 Findings register",
+        "Matrix: With Lightbits": "8.5 Matrix: With Lightbits",
+        "Control traceability": "9 Control traceability",
+        "Sign-off": "12 Sign-off",
+    }
+    for title, heading in titles.items():
+        match = re.search(re.escape(title) + r"[ .]*?(\d+)\s*$", toc, flags=re.MULTILINE)
+        assert match, title
+        assert heading in batched.pages[int(match.group(1)) - 1], title
+
+
+@pytest.mark.slow
+def test_outline_is_one_tree_in_document_order(batched: Rendered) -> None:
+    with pikepdf.open(batched.path) as doc, doc.open_outline() as outline:
+        top = [item.title for item in outline.root]
+        register = next(i for i in outline.root if i.title == "7 Findings register")
+        children = [c.title for c in register.children]
+    assert top[:2] == ["1 Document control", "Contents"]
+    assert top[-1] == "12 Sign-off"
+    assert [t for t in top if t.startswith("8.")] == [
+        "8.1 Matrix: Plain metal-stack",
+        "8.2 Matrix: With SONiC",
+        "8.3 Matrix: With Gardener",
+        "8.4 Matrix: With Cluster API",
+        "8.5 Matrix: With Lightbits",
+    ]
+    assert children[0].startswith("7.1 High")
+
+
+@pytest.mark.slow
+def test_the_assembled_file_keeps_pdf_a_and_its_attachments(batched: Rendered) -> None:
+    with pikepdf.open(batched.path) as doc:
+        meta = doc.open_metadata()
+        assert meta.pdfa_status == "3B"
+        assert sorted(doc.attachments) == sorted(
+            a.name for a in pdf_module.attachments(batched.data)
+        )
+        assert "/OutputIntents" in doc.Root
+
+
+@pytest.mark.slow
+def test_a_template_without_part_marks_is_laid_out_in_one_piece(tmp_path: Path) -> None:
+    data = load_report_data()
+    user = tmp_path / "pdf"
+    user.mkdir()
+    template = (pdf_module.PDF_TEMPLATES / "report.html").read_text(encoding="utf-8")
+    (user / "report.html").write_text(template.replace("{{ part_mark }}", ""), encoding="utf-8")
+    ((_, pdf),) = pdf_module.render(data, RenderOptions(templates=tmp_path)).items()
+    path = tmp_path / "one.pdf"
+    path.write_bytes(pdf)
+    pages = _page_texts(path)
+    # One WeasyPrint document: its own "page N of M" and its own links, nothing cross-referenced.
+    assert f"page 1 of {len(pages)}" in pages[0]
+    with pikepdf.open(path) as doc:
+        for page in doc.pages:
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                assert action is None or not str(action.get("/URI", "")).startswith(XREF)
