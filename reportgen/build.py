@@ -188,8 +188,12 @@ PARALLEL_FORMATS: frozenset[str] = frozenset({"pdf"})
 the other formats render beside it."""
 
 
+MAX_DEFAULT_JOBS = 4
+"""Each PDF worker holds up to a few hundred MiB while it lays a part out."""
+
+
 def default_jobs() -> int:
-    return 2 if (os.cpu_count() or 1) > 1 else 1
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_JOBS))
 
 
 def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str, bytes]:

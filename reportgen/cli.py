@@ -223,8 +223,8 @@ def _parse_formats(value: str) -> list[str]:
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes to render with (default: 2 on a machine with more than one core; the "
-    "PDF then renders beside the other formats). Outputs are the same for any value.",
+    help="Worker processes that lay the PDF's parts out side by side while the other formats "
+    "render (default: the number of cores, at most 4). Outputs are the same for any value.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
