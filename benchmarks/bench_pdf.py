@@ -36,14 +36,17 @@ def median_seconds(action: object, runs: int) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="worker processes for the report's parts"
+    )
     args = parser.parse_args()
     data = load_report_data()
     flows = sum(1 for _ in data.matrix.flows)
     rows = floor_rows(data.matrix)
     floor, floor_bytes = median_seconds(lambda: floor_pdf(rows), args.runs)
-    report, files = median_seconds(lambda: render(data, RenderOptions()), args.runs)
+    report, files = median_seconds(lambda: render(data, RenderOptions(jobs=args.jobs)), args.runs)
     ((name, pdf),) = files.items()  # type: ignore[attr-defined]
-    print(f"rows: {flows}, runs: {args.runs} (median)")
+    print(f"rows: {flows}, runs: {args.runs} (median), jobs: {args.jobs}")
     print(f"floor   bare table  {floor:7.2f} s  {len(floor_bytes):>8} bytes")  # type: ignore[arg-type]
     print(f"report  {name}  {report:7.2f} s  {len(pdf):>8} bytes")
     print(f"ratio   report / floor = {report / floor:.1f}x")

@@ -154,7 +154,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
         if name == "floor_xlsx":
             return lambda: floor_xlsx(floor_rows(state["matrix"]))
         if name == "render_all":
-            # What `reportgen build` does: every format, the PDF in its own process.
+            # What `reportgen build` does: every format, the PDF's parts in 2 worker processes.
             formats = ["json", "markdown", "xlsx", "pdf"]
             return lambda: render_all(state["data"], formats, jobs=2)
         renderer = get_renderer(name)

@@ -2,7 +2,9 @@
 bookmarks, and a matrix section cut into batches of rows.
 
 The helpers are tested on small inputs; the assembled report is the real v0.21.11 matrix with
-``MATRIX_BATCH`` lowered to 20, so its largest section (52 flows) is cut into three parts.
+``PART_ROWS`` lowered to 20 and ``PART_IDS`` to 100: its largest matrix section (52 flows)
+is cut into three parts, the register (62 assessed findings) between rules, and the
+traceability appendix between controls.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def test_outline_nests_by_level_across_parts() -> None:
 @pytest.fixture(scope="module")
 def batched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     patch = pytest.MonkeyPatch()
-    patch.setattr(pdf_module, "MATRIX_BATCH", 20)
+    patch.setattr(pdf_module, "PART_ROWS", 20)
+    patch.setattr(pdf_module, "PART_IDS", 100)
     try:
         data = load_report_data()
         ((name, pdf),) = pdf_module.render(data, RenderOptions(jobs=2)).items()
@@ -97,7 +100,6 @@ def _destinations(doc: pikepdf.Pdf) -> dict[str, int]:
     flat = doc.Root.Names.Dests.Names
     index = {p.obj.objgen: i for i, p in enumerate(doc.pages)}
     return {str(flat[k]): index[flat[k + 1][0].objgen] for k in range(0, len(flat), 2)}
-
 
 
 @pytest.mark.slow

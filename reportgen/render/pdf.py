@@ -53,8 +53,11 @@ MAIN_TEMPLATE = "report.html"
 CHANGES_TEMPLATE = "changes.html"
 """``reportgen diff --format pdf``: the changes chapter as a document of its own."""
 PDF_VARIANT = "pdf/a-3b"
-MATRIX_BATCH = 250
-"""Matrix rows per part: a longer section is laid out in several parts (time and memory)."""
+PART_ROWS = 250
+"""Table rows per part: a longer matrix section, register or table of diagnostics is laid out
+in several parts (time and memory; see ``pdf_parts``)."""
+PART_IDS = 2500
+"""Flow and finding ids listed per part of the traceability appendix."""
 
 SEVERITY_TEXT: dict[Level, str] = {
     Level.HIGH: "A documented flow exposes a security property towards an untrusted party; "
@@ -566,7 +569,8 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         "framework_titles": FRAMEWORK_TITLES,
         "framework_short": FRAMEWORK_SHORT,
         "register": _register(data, by_level),
-        "matrix_batch": MATRIX_BATCH,
+        "part_rows": PART_ROWS,
+        "part_ids": PART_IDS,
         "register_findings": sum(
             len(found) for level, found in by_level if level is not Level.NOT_ASSESSED
         ),
