@@ -17,8 +17,10 @@ digest of the content (pydyf), and the fonts are the DejaVu files shipped in
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +47,8 @@ from ..model import (
 )
 from . import Rendered, RenderOptions, pdf_parts
 from .json_ import findings_json, records_json
+
+LOG = logging.getLogger(__name__)
 
 TEMPLATES_ROOT = Path(__file__).resolve().parent.parent / "templates"
 """Packaged templates: ``pdf/`` (HTML + CSS) and ``fonts/`` (DejaVu, with licence)."""
@@ -690,6 +694,7 @@ def write_pdf(
     user = user_folder(options)
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
     base_url = PDF_TEMPLATES.as_uri() + "/"
+    clock = time.perf_counter()
     text = html(data, options, files, template)
     documents = pdf_parts.split(text)
     if len(documents) == 1 or fetcher is not None:
@@ -701,15 +706,17 @@ def write_pdf(
     stamp_source = documents[0]
     documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
     front, rest = documents[0], documents[1:]
+    clock = _log_step("html", clock, f"{len(documents)} parts")
     # The front part (cover, control, contents) is laid out once beside the others to learn
     # its length, then again with the page numbers of the contents.
     laid = pdf_parts.lay_out_all(
         [front, *rest], base_url, user, PDF_VARIANT, options.jobs, options.pool
     )
-    probe, body = laid[0], laid[1:]
-    front_pages = probe.pages
+    clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
+    first, body = laid[0], laid[1:]
     for _ in range(3):
-        pages = {name: index + 1 for name, index in probe.anchors.items()}
+        front_pages = first.pages
+        pages = {name: index + 1 for name, index in first.anchors.items()}
         offset = front_pages
         for part in body:
             for name, index in part.anchors.items():
@@ -724,15 +731,24 @@ def write_pdf(
         )
         if first.pages == front_pages:
             break
-        front_pages = first.pages
     else:
         raise RuntimeError("the contents do not settle on a page count")
+    clock = _log_step("front", clock, f"{first.pages} pages")
     parts = [first, *body]
     landscape = [wide for part in parts for wide in part.landscape]
     stamps = pdf_parts.lay_out(
         pdf_parts.stamp_document(stamp_source, landscape, "matrix"), base_url, user, PDF_VARIANT
     )
-    return pdf_parts.merge(parts, stamps.pdf)
+    clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
+    merged = pdf_parts.merge(parts, stamps.pdf)
+    _log_step("merge", clock, f"{len(merged)} bytes")
+    return merged
+
+
+def _log_step(step: str, since: float, detail: str) -> float:
+    now = time.perf_counter()
+    LOG.debug("pdf %s: %.2f s (%s)", step, now - since, detail)
+    return now
 
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:
