@@ -267,9 +267,14 @@ def render_all(
 
 
 def _stop(pool: Any) -> None:
-    """Stop a process pool's workers now (``shutdown`` would wait for the running parts)."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    """Stop a process pool now: refuse new work (the PDF's thread may not have handed its
+    parts over yet) and end the workers (``shutdown`` alone waits for the running parts)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _stage(target: Path, payload: bytes) -> Path:

@@ -220,6 +220,33 @@ def test_an_interrupt_while_rendering_writes_nothing(
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 3.0])
+def test_an_interrupt_stops_the_pdf_workers(
+    earlier: tuple[Path, dict[str, bytes], ReportData],
+    monkeypatch: pytest.MonkeyPatch,
+    delay: float,
+) -> None:
+    """With --jobs 2 the PDF's parts are laid out in worker processes while the other
+    formats render here; an interrupt here (before the parts are handed over, or while the
+    workers lay them out) ends the build with no worker left running and nothing written."""
+    import multiprocessing
+    import time
+
+    import reportgen.render.xlsx as xlsx
+
+    def interrupted(*args: object) -> object:
+        time.sleep(delay)
+        raise KeyboardInterrupt
+
+    out, before, newer = earlier
+    monkeypatch.setattr(xlsx, "render", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(newer, out, (*FORMATS, "pdf"), jobs=2)
+    assert multiprocessing.active_children() == []
+    assert snapshot(out) == before
+
+
 @pytest.mark.parametrize("at", [1, 5])
 def test_an_interrupt_while_writing_replaces_nothing(
     earlier: tuple[Path, dict[str, bytes], ReportData],

@@ -215,8 +215,12 @@ def lay_out_all(
         try:
             return lay_out_all(documents, base_url, user, variant, jobs, own)
         except BaseException:
-            for process in list((getattr(own, "_processes", None) or {}).values()):
+            processes = list((getattr(own, "_processes", None) or {}).values())
+            own.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(timeout=10)
             raise
 
 
