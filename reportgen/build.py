@@ -248,6 +248,7 @@ def render_all(
         parallel = replace(options, pool=pool)
         pending = {f: threads.submit(_render_one, f, data, parallel) for f in beside}
     rendered: dict[str, dict[str, bytes]] = {}
+    workers: dict[int, Any] | None = None
     try:
         for fmt in [f for f in formats if f not in pending] + list(pending):
             if progress is not None:
@@ -256,21 +257,32 @@ def render_all(
             rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
     except BaseException:
         if pool is not None:
-            _stop(pool)
+            workers = _stop(pool)
         raise
     finally:
         if threads is not None:
             threads.shutdown(wait=True, cancel_futures=True)
+        if workers is not None:
+            _end(workers)  # again: a worker may have started while the thread still submitted
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return {fmt: rendered[fmt] for fmt in formats}
 
 
-def _stop(pool: Any) -> None:
+def _stop(pool: Any) -> dict[int, Any]:
     """Stop a process pool now: refuse new work (the PDF's thread may not have handed its
-    parts over yet) and end the workers (``shutdown`` alone waits for the running parts)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    parts over yet) and end the workers (``shutdown`` alone waits for the running parts).
+    Returns the pool's own table of worker processes, which a worker started by a submission
+    already under way still enters."""
+    found = getattr(pool, "_processes", None)  # the pool's dict itself, even while empty
+    workers: dict[int, Any] = found if found is not None else {}
     pool.shutdown(wait=False, cancel_futures=True)
+    _end(workers)
+    return workers
+
+
+def _end(workers: dict[int, Any]) -> None:
+    processes = list(workers.values())
     for process in processes:
         process.terminate()
     for process in processes:
