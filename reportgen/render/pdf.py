@@ -705,13 +705,10 @@ def write_pdf(
         return pdf
     stamp_source = documents[0]
     documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
-    front, rest = documents[0], documents[1:]
     clock = _log_step("html", clock, f"{len(documents)} parts")
     # The front part (cover, control, contents) is laid out once beside the others to learn
     # its length, then again with the page numbers of the contents.
-    laid = pdf_parts.lay_out_all(
-        [front, *rest], base_url, user, PDF_VARIANT, options.jobs, options.pool
-    )
+    laid = pdf_parts.lay_out_all(documents, base_url, user, PDF_VARIANT, options.jobs, options.pool)
     clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
     first, body = laid[0], laid[1:]
     for _ in range(3):
@@ -723,7 +720,7 @@ def write_pdf(
                 pages.setdefault(name, offset + index + 1)
             offset += part.pages
         first = pdf_parts.lay_out(
-            _number_contents(front, pages),
+            _number_contents(documents[0], pages),
             base_url,
             user,
             PDF_VARIANT,
