@@ -233,6 +233,7 @@ def render_all(
     while the other formats render here; the bytes are the same either way. Any failure or
     interrupt here stops the workers too."""
     from .render import RenderOptions
+    from .render.pdf_parts import end_workers, stop_workers
 
     options = RenderOptions(templates=templates, jobs=jobs)
     beside = [f for f in formats if f in PARALLEL_FORMATS] if jobs > 1 else []
@@ -257,36 +258,16 @@ def render_all(
             rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
     except BaseException:
         if pool is not None:
-            workers = _stop(pool)
+            workers = stop_workers(pool)
         raise
     finally:
         if threads is not None:
             threads.shutdown(wait=True, cancel_futures=True)
         if workers is not None:
-            _end(workers)  # again: a worker may have started while the thread still submitted
+            end_workers(workers)  # again: one may have started while the thread still submitted
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return {fmt: rendered[fmt] for fmt in formats}
-
-
-def _stop(pool: Any) -> dict[int, Any]:
-    """Stop a process pool now: refuse new work (the PDF's thread may not have handed its
-    parts over yet) and end the workers (``shutdown`` alone waits for the running parts).
-    Returns the pool's own table of worker processes, which a worker started by a submission
-    already under way still enters."""
-    found = getattr(pool, "_processes", None)  # the pool's dict itself, even while empty
-    workers: dict[int, Any] = found if found is not None else {}
-    pool.shutdown(wait=False, cancel_futures=True)
-    _end(workers)
-    return workers
-
-
-def _end(workers: dict[int, Any]) -> None:
-    processes = list(workers.values())
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=10)
 
 
 def _stage(target: Path, payload: bytes) -> Path:

@@ -77,7 +77,7 @@ class LaidOut:
     landscape: tuple[bool, ...] = ()
     """Per page: wider than high."""
     seconds: float = 0.0
-    """Time to lay the part out and write it (for the benchmarks)."""
+    """Time to lay the part out and write it (logged at debug level)."""
 
 
 def split(document: str) -> list[str]:
@@ -85,12 +85,16 @@ def split(document: str) -> list[str]:
     template has no marks). Every part gets the head and the prelude."""
     if PART_MARK not in document:
         return [document]
-    start = document.index("<body")
-    start = document.index(">", start) + 1
+    start = _body_start(document)
     end = document.rindex("</body>")
     head, body, tail = document[:start], document[start:end], document[end:]
     prelude, *pieces = body.split(PART_MARK)
     return [head + _with_prelude(piece, prelude) + tail for piece in pieces if piece.strip()]
+
+
+def _body_start(document: str) -> int:
+    """Where the body's content starts: just after the ``<body ...>`` tag."""
+    return document.index(">", document.index("<body")) + 1
 
 
 _OPENING_TAG = re.compile(r"<(?!!)[a-zA-Z][^>]*>")
@@ -141,9 +145,9 @@ def stamp_document(first_part: str, landscape: Sequence[bool], landscape_page: s
         ".sp, .sl { height: 1px; margin: 0; padding: 0; } "
         ".sp + div, .sl + div { break-before: page; }"
     )
-    start = first_part.index("<body")
-    start = first_part.index(">", start) + 1
-    head = first_part[:start].replace("</head>", f"<style>{css}</style></head>", 1)
+    head = first_part[: _body_start(first_part)].replace(
+        "</head>", f"<style>{css}</style></head>", 1
+    )
     pages = "".join(
         '<div class="sl"></div>' if wide else '<div class="sp"></div>' for wide in landscape
     )
@@ -217,13 +221,29 @@ def lay_out_all(
         try:
             return lay_out_all(documents, base_url, user, variant, jobs, own)
         except BaseException:
-            processes = list((getattr(own, "_processes", None) or {}).values())
-            own.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.join(timeout=10)
+            stop_workers(own)
             raise
+
+
+def stop_workers(pool: Executor) -> dict[int, Any]:
+    """Stop a process pool now: refuse new work and end its workers (``shutdown`` alone waits
+    for the running parts). Returns the pool's own table of worker processes: a worker that a
+    submission already under way starts is still entered there, so a caller whose other
+    thread may still be submitting ends the table again (``end_workers``) once that thread
+    is done."""
+    found = getattr(pool, "_processes", None)  # the pool's dict itself, even while empty
+    workers: dict[int, Any] = found if found is not None else {}
+    pool.shutdown(wait=False, cancel_futures=True)
+    end_workers(workers)
+    return workers
+
+
+def end_workers(workers: dict[int, Any]) -> None:
+    processes = list(workers.values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def outline_tree(marks: Sequence[Bookmark]) -> list[tuple[Bookmark, list[Any]]]:
