@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from ..model import (
     FLAG_FIELDS,
@@ -34,6 +34,7 @@ from ..model import (
     Section,
     SectionStatistics,
 )
+from ..resources import templates_root
 from . import RenderOptions
 
 INDEX = "index.md"
@@ -285,7 +286,7 @@ def _environment(options: RenderOptions) -> Environment:
     loaders: list[Any] = []
     if options.templates is not None:
         loaders.append(FileSystemLoader(str(Path(options.templates) / TEMPLATE_FOLDER)))
-    loaders.append(PackageLoader("reportgen", f"templates/{TEMPLATE_FOLDER}"))
+    loaders.append(FileSystemLoader(str(templates_root() / TEMPLATE_FOLDER)))
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=False,  # Markdown, not HTML: ``finalize`` escapes instead

@@ -45,12 +45,13 @@ from ..model import (
     RuleInfo,
     SectionStatistics,
 )
+from ..resources import templates_root
 from . import Rendered, RenderOptions, pdf_parts
 from .json_ import findings_json, records_json
 
 LOG = logging.getLogger(__name__)
 
-TEMPLATES_ROOT = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_ROOT = templates_root()
 """Packaged templates: ``pdf/`` (HTML + CSS) and ``fonts/`` (DejaVu, with licence)."""
 PDF_TEMPLATES = TEMPLATES_ROOT / "pdf"
 MAIN_TEMPLATE = "report.html"
