@@ -101,8 +101,8 @@ def run_size(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
 
     from reportgen.assess import assess
     from reportgen.build import gc_paused, load, render_all
+    from reportgen.bundle import ReportData
     from reportgen.config import load_config
-    from reportgen.model import ReportData
     from reportgen.parse import parse
     from reportgen.render import RenderOptions, get_renderer
     from reportgen.validate import validate

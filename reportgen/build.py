@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .bundle import ReportData
 from .config import Config, find_config
 from .errors import OutputError, RenderError, SourceError
-from .model import BuildInfo, Matrix, Report, ReportData
+from .model import BuildInfo, Matrix, Report
 
 if TYPE_CHECKING:
     from .render import RenderOptions

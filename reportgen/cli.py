@@ -21,7 +21,7 @@ from .model import Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
     from .build import Written
-    from .model import ReportData
+    from .bundle import ReportData
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("json", "markdown", "xlsx", "pdf")

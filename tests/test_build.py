@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from reportgen.build import build, build_time, load, write_outputs
+from reportgen.bundle import ReportData
 from reportgen.errors import OutputError
-from reportgen.model import ReportData
 from reportgen.provenance import git_provenance, strip_credentials
 
 from .conftest import SOURCE, SOURCE_MAIN

@@ -22,7 +22,8 @@ from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 
 from reportgen.build import load
-from reportgen.model import BuildInfo, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import BuildInfo
 from reportgen.render import RenderOptions, get_renderer
 
 ROOT = Path(__file__).resolve().parent.parent

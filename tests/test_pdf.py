@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reportgen.model import Level, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import Level
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import (
     PDF_TEMPLATES,

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from reportgen.assess import assess
+from reportgen.bundle import ReportData
 from reportgen.config import Config
-from reportgen.model import BuildInfo, Flow, Matrix, ReportData
+from reportgen.model import BuildInfo, Flow, Matrix
 from reportgen.parse import parse
 from reportgen.render import RenderOptions, get_renderer
 from reportgen.validate import validate

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.build import build, load
+from reportgen.bundle import ReportData
 from reportgen.cli import main
 from reportgen.diff import change_history
-from reportgen.model import ReportData
 
 from .conftest import ROOT, SOURCE
 

@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.bundle import ReportData
 from reportgen.config import load_config
-from reportgen.model import Flag, ReportData
+from reportgen.model import Flag
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
 from reportgen.render.xlsx import MATRIX_FLAG_COLUMNS, STATUS_VALUES, render
