@@ -34,7 +34,7 @@ def monkeypatch_module() -> pytest.MonkeyPatch:
 
 
 def test_json_outputs_validate_against_the_schema(data: ReportData, tmp_path: Path) -> None:
-    written = build(data, tmp_path, ["json"])
+    written = build(data, tmp_path, ["json"]).written
     names = sorted(w.path.relative_to(tmp_path).as_posix() for w in written)
     assert names == [
         "json/diagnostics.json",

@@ -71,7 +71,7 @@ def test_combined_workbook_gets_a_changes_sheet(with_changes: ReportData, tmp_pa
 
 @pytest.mark.slow
 def test_pdf_gets_a_changes_chapter(with_changes: ReportData, tmp_path: Path) -> None:
-    written = build(with_changes, tmp_path, ["pdf"])
+    written = build(with_changes, tmp_path, ["pdf"]).written
     pdf = next(w.path for w in written if w.format == "pdf")
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
