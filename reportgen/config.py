@@ -25,8 +25,6 @@ TRUST_CLASSES: tuple[str, ...] = (
 )
 """Zone trust classes, least trusted first."""
 
-UNTRUSTED_CLASSES: frozenset[str] = frozenset({"untrusted"})
-
 CONFIG_NAME = "report.toml"
 DEFAULT_MAX_SOURCE_BYTES = 10 * 1024 * 1024
 

@@ -54,10 +54,3 @@ def controls_markdown() -> str:
         fw = _FRAMEWORK_HEADINGS[c.framework]
         lines.append(f"| {fw} | {c.id} | {_cell(c.title)} | {_cell(c.title_de)} | {level} |")
     return "\n".join(lines) + "\n"
-
-
-def replace_between_markers(text: str, content: str) -> str:
-    """``text`` with the part between the rules markers replaced by ``content``."""
-    start = text.index(RULES_START) + len(RULES_START)
-    end = text.index(RULES_END, start)
-    return text[:start] + "\n" + content + text[end:]
