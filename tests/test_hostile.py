@@ -22,7 +22,8 @@ from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 
 from reportgen.build import load
-from reportgen.model import BuildInfo, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import BuildInfo
 from reportgen.render import RenderOptions, get_renderer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ OWN_HTML = re.compile(r'<a id="[a-z0-9-]+">|</a>')
 
 def _markdown_html(page: str) -> str:
     """The page as MkDocs would turn it into HTML (raw HTML allowed, tables on)."""
-    return MarkdownIt("commonmark", {"html": True}).enable("table").render(page)
+    return str(MarkdownIt("commonmark", {"html": True}).enable("table").render(page))
 
 
 def test_markdown_escapes_everything(data: ReportData) -> None:
@@ -119,8 +120,8 @@ def test_markdown_escapes_everything(data: ReportData) -> None:
         hrefs = re.findall(r'href="([^"]*)"', rendered)
         assert not [h for h in hrefs if h.casefold().startswith("javascript:")], name
         seen += html.unescape(re.sub(r"<[^>]+>", "", rendered))
-    for payload in PAYLOADS:
-        assert payload in seen, payload
+    for expected in PAYLOADS:
+        assert expected in seen, expected
     assert "49" not in seen.replace("2025", "")
 
 

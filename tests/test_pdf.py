@@ -12,14 +12,16 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
-from reportgen.model import Level, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import Level
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import (
     PDF_TEMPLATES,
@@ -158,7 +160,7 @@ def test_contents_in_order_with_page_numbers(report: Rendered) -> None:
 def test_bookmarks_cover_the_headings(report: Rendered) -> None:
     reader = PdfReader(report.path)
 
-    def titles(items: list[object]) -> Iterator[str]:
+    def titles(items: Sequence[object]) -> Iterator[str]:
         for item in items:
             if isinstance(item, list):
                 yield from titles(item)
@@ -181,7 +183,9 @@ def test_qpdf_check_passes(report: Rendered) -> None:
 
 def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
     reader = PdfReader(report.path)
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    stream = reader.root_object["/Metadata"].get_object()
+    assert isinstance(stream, StreamObject)
+    xmp = stream.get_data().decode("utf-8")
     assert re.search(r'pdfaid:part="3"', xmp)
     assert re.search(r'pdfaid:conformance="B"', xmp)
     doc = report.data.config.document
@@ -192,7 +196,7 @@ def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
     assert info.subject and "v0.21.11" in info.subject
     assert "MST-SEC-CM" in str(info.get("/Keywords"))
     assert info.get("/CreationDate") == "D:20251008120000Z"
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in reader.root_object
 
 
 def test_attachments_read_back_equal_the_inputs(report: Rendered) -> None:

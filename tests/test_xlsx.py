@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.bundle import ReportData
 from reportgen.config import load_config
-from reportgen.model import Flag, ReportData
+from reportgen.model import Flag
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
 from reportgen.render.xlsx import MATRIX_FLAG_COLUMNS, STATUS_VALUES, render
@@ -109,7 +110,7 @@ def test_derived_columns(files: dict[str, bytes], data: ReportData) -> None:
         assert row["Destination trust class"] == data.config.trust_class(flow.destination_zone.name)
         assert row["Crosses zones"] == ("yes" if flow.crosses_zones else "no")
         ids = [f.id for f in data.assessment.for_flow(flow.key)]
-        assert (row["Findings"] or "").split("\n") == (ids or [""])
+        assert str(row["Findings"] or "").split("\n") == (ids or [""])
         for key, column in MATRIX_FLAG_COLUMNS.items():
             flag = flow.flags[column - MATRIX_FLAG_COLUMNS["C"]][1]
             assert row[key] == (flag.value or None)
@@ -193,7 +194,7 @@ def test_summary_reconciles(files: dict[str, bytes], data: ReportData) -> None:
     grid_total = 0
     r = grid + 1
     while ws.cell(row=r, column=1).value:
-        grid_total += int(ws.cell(row=r, column=total_col).value or 0)
+        grid_total += int(str(ws.cell(row=r, column=total_col).value or 0))
         r += 1
     assert grid_total == 83
 
@@ -202,7 +203,9 @@ def test_metadata_reconciles_with_source(files: dict[str, bytes], data: ReportDa
     source = data.matrix.source
     for name, blob in files.items():
         ws = _open(blob)["Metadata"]
-        fields = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+        fields: dict[object, int] = {
+            ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)
+        }
 
         def value(key: str, ws: Worksheet = ws, fields: dict[object, int] = fields) -> object:
             return ws.cell(row=fields[key], column=2).value
@@ -225,10 +228,13 @@ def test_print_setup_and_properties(files: dict[str, bytes], data: ReportData) -
             assert ws.page_setup.orientation == "landscape"
             assert ws.page_setup.fitToWidth == 1
             assert ws.page_setup.fitToHeight == 0
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            page_setup = ws.sheet_properties.pageSetUpPr
+            assert page_setup is not None and page_setup.fitToPage
             footer = ws.oddFooter
-            assert footer.left.text == f"{doc.document_id} {doc.version}"
-            assert footer.center.text == doc.classification
+            assert footer is not None
+            left, center = footer.left, footer.center
+            assert left is not None and left.text == f"{doc.document_id} {doc.version}"
+            assert center is not None and center.text == doc.classification
         for ws in (wb["Matrix"], wb["Technologies"], wb["Findings"]):
             assert ws.print_title_rows == "$1:$1"
         props = wb.properties

@@ -23,6 +23,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from ..bundle import ReportData
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -30,7 +31,6 @@ from ..model import (
     Flag,
     Flow,
     Level,
-    ReportData,
     Section,
     SectionStatistics,
 )

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..bundle import ReportData
 from ..diff import change_history
 from ..model import (
     FLAG_FIELDS,
@@ -41,7 +42,6 @@ from ..model import (
     Flag,
     Flow,
     Level,
-    ReportData,
     RuleInfo,
     SectionStatistics,
 )

@@ -41,6 +41,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from ..bundle import ReportData
 from ..config import TRUST_CLASSES
 from ..model import (
     FLAG_FIELDS,
@@ -50,7 +51,6 @@ from ..model import (
     Flag,
     Flow,
     Level,
-    ReportData,
     Section,
     SectionStatistics,
     Technology,
