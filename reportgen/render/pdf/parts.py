@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fetcher import TemplateFetcher
+
 PART_MARK = "<!--reportgen:part-->"
 """Where the report template allows a cut; the text before the first mark is the prelude
 (running strings) that every part repeats."""
@@ -164,8 +166,6 @@ def lay_out(
 ) -> LaidOut:
     """Lay one part out and write it (runs in a worker process)."""
     from weasyprint import HTML
-
-    from .pdf import TemplateFetcher
 
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
