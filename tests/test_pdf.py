@@ -25,12 +25,12 @@ from reportgen.render.pdf import (
     PDF_TEMPLATES,
     TEMPLATES_ROOT,
     TemplateFetcher,
+    assemble,
     attachments,
     environment,
     pdf_name,
     render,
     safe_name,
-    write_pdf,
 )
 
 from .pdf_support import CONFIG, SOURCE, load_report_data
@@ -324,15 +324,17 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
         source = tmp_path / "communication-matrix.md"
         source.write_text(HOSTILE.format(port=listener.port), encoding="utf-8")
         data = load_report_data(source, CONFIG)
-        fetcher = TemplateFetcher()
-        pdf = write_pdf(data, RenderOptions(), fetcher)
+        # The production path: the report cut into parts, laid out by two worker processes.
+        result = assemble(data, RenderOptions(jobs=2))
     finally:
         listener.close()
+    pdf = result.pdf
+    assert result.parts > 1
     assert listener.connections == 0
-    assert fetcher.refused == []
-    assert fetcher.served, "the fonts come through the fetcher"
+    assert result.refused == ()
+    assert result.served, "the fonts come through the fetcher"
     assert all(
-        Path(url.removeprefix("file://")).is_relative_to(TEMPLATES_ROOT) for url in fetcher.served
+        Path(url.removeprefix("file://")).is_relative_to(TEMPLATES_ROOT) for url in result.served
     )
     path = tmp_path / pdf_name(data)
     path.write_bytes(pdf)
@@ -340,3 +342,29 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
     assert _squeeze(f"<img src=http://127.0.0.1:{listener.port}/x>") in text
     assert _squeeze(f"[docs](http://127.0.0.1:{listener.port}/y)") in text
     assert "<script>alert(1)</script>" in text
+
+
+def test_the_parts_path_refuses_what_a_user_stylesheet_asks_for(tmp_path: Path) -> None:
+    """A user's report.css that asks for a network URL and a file outside the templates: every
+    part's fetcher refuses both (in the worker processes), and the refusals come back."""
+    listener = _Listener()
+    user = tmp_path / "pdf"
+    user.mkdir()
+    css = (PDF_TEMPLATES / "report.css").read_text(encoding="utf-8")
+    outside = tmp_path / "outside.css"
+    outside.write_text("body { color: red; }", encoding="utf-8")
+    hostile = (
+        f'@import url("http://127.0.0.1:{listener.port}/x.css");\n'
+        f'@import url("{outside.as_uri()}");\n'
+    )
+    (user / "report.css").write_text(hostile + css, encoding="utf-8")
+    try:
+        result = assemble(load_report_data(), RenderOptions(templates=tmp_path, jobs=2))
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    assert result.parts > 1
+    refused = set(result.refused)
+    assert refused == {f"http://127.0.0.1:{listener.port}/x.css", outside.as_uri()}
+    # Every part and the page-number stamps asked, and each was refused.
+    assert result.refused.count(outside.as_uri()) >= result.parts

@@ -14,14 +14,16 @@ split by job, and its modules import only downwards in this list:
 
 from __future__ import annotations
 
-from .assembly import changes_pdf, render, write_pdf
+from .assembly import Assembled, assemble, changes_pdf, render, write_pdf
 from .context import attachments, environment, pdf_name, safe_name, user_folder
 from .fetcher import PDF_TEMPLATES, TEMPLATES_ROOT, TemplateFetcher
 
 __all__ = [
+    "Assembled",
     "PDF_TEMPLATES",
     "TEMPLATES_ROOT",
     "TemplateFetcher",
+    "assemble",
     "attachments",
     "changes_pdf",
     "environment",

@@ -13,9 +13,10 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from weasyprint import HTML, Attachment
+from weasyprint import Attachment
 from weasyprint.urls import URLFetcher
 
 from ...model import ReportData
@@ -30,7 +31,7 @@ from .context import (
     pdf_name,
     user_folder,
 )
-from .fetcher import BASE_URL, TemplateFetcher
+from .fetcher import BASE_URL
 
 LOG = logging.getLogger(__name__)
 
@@ -67,37 +68,58 @@ def _number_contents(front: str, pages: dict[str, int]) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    """The PDF and what its parts' fetchers were asked for (every part, in any worker)."""
+
+    pdf: bytes
+    parts: int
+    served: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
 def write_pdf(
     data: ReportData,
     options: RenderOptions,
-    fetcher: TemplateFetcher | None = None,
     template: str = MAIN_TEMPLATE,
     files: Sequence[AttachmentFile] | None = None,
 ) -> bytes:
-    """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched
-    (it is then used for a template without part marks, laid out here in one piece).
+    """Lay the report out and write the PDF (see ``assemble``)."""
+    return assemble(data, options, template, files).pdf
+
+
+def assemble(
+    data: ReportData,
+    options: RenderOptions,
+    template: str = MAIN_TEMPLATE,
+    files: Sequence[AttachmentFile] | None = None,
+) -> Assembled:
+    """Lay the report out and write the PDF, recording what was fetched.
 
     A template with part marks (the packaged report) is laid out part by part with
-    ``options.jobs`` worker processes and assembled (see ``pdf_parts``)."""
+    ``options.jobs`` worker processes and assembled (see ``parts``); one without marks (a
+    user's template, the changes document) is laid out in one piece. Either way every
+    layout gets its own ``TemplateFetcher``, and the result lists what they served and
+    refused, so that tests see what the production path fetched."""
     files = attachments(data) if files is None else files
     user = user_folder(options)
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
-    base_url = BASE_URL
     clock = time.perf_counter()
     text = html(data, options, files, template)
     documents = pdf_parts.split(text)
-    if len(documents) == 1 or fetcher is not None:
-        fetcher = fetcher if fetcher is not None else TemplateFetcher(user)
-        pdf: bytes = HTML(string=text, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            pdf_variant=PDF_VARIANT, attachments=_attachments(files, moment, fetcher)
-        )
-        return pdf
+
+    def attach(fetch: URLFetcher) -> list[Attachment]:
+        return _attachments(files, moment, fetch)
+
+    if len(documents) == 1:
+        whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
+        return Assembled(whole.pdf, 1, whole.served, whole.refused)
     stamp_source = documents[0]
     documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
     clock = _log_step("html", clock, f"{len(documents)} parts")
     # The front part (cover, control, contents) is laid out once beside the others to learn
     # its length, then again with the page numbers of the contents.
-    laid = pdf_parts.lay_out_all(documents, base_url, user, PDF_VARIANT, options.jobs, options.pool)
+    laid = pdf_parts.lay_out_all(documents, BASE_URL, user, PDF_VARIANT, options.jobs, options.pool)
     clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
     first, body = laid[0], laid[1:]
     for _ in range(3):
@@ -109,11 +131,7 @@ def write_pdf(
                 pages.setdefault(name, offset + index + 1)
             offset += part.pages
         first = pdf_parts.lay_out(
-            _number_contents(documents[0], pages),
-            base_url,
-            user,
-            PDF_VARIANT,
-            attach=lambda fetch: _attachments(files, moment, fetch),
+            _number_contents(documents[0], pages), BASE_URL, user, PDF_VARIANT, attach=attach
         )
         if first.pages == front_pages:
             break
@@ -123,12 +141,18 @@ def write_pdf(
     parts = [first, *body]
     landscape = [wide for part in parts for wide in part.landscape]
     stamps = pdf_parts.lay_out(
-        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), base_url, user, PDF_VARIANT
+        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, PDF_VARIANT
     )
     clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
     merged = pdf_parts.merge(parts, stamps.pdf)
     _log_step("merge", clock, f"{len(merged)} bytes")
-    return merged
+    everything = [*laid, first, stamps]
+    return Assembled(
+        merged,
+        len(parts),
+        tuple(url for part in everything for url in part.served),
+        tuple(url for part in everything for url in part.refused),
+    )
 
 
 def _log_step(step: str, since: float, detail: str) -> float:

@@ -80,6 +80,9 @@ class LaidOut:
     """Per page: wider than high."""
     seconds: float = 0.0
     """Time to lay the part out and write it (logged at debug level)."""
+    served: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    """What the part's ``TemplateFetcher`` served and refused (in the worker that laid it out)."""
 
 
 def split(document: str) -> list[str]:
@@ -184,7 +187,16 @@ def lay_out(
     )
     wide = tuple(page.width > page.height for page in laid.pages)
     seconds = time.perf_counter() - start
-    return LaidOut(pdf, len(laid.pages), anchors, tuple(bookmarks), wide, seconds)
+    return LaidOut(
+        pdf,
+        len(laid.pages),
+        anchors,
+        tuple(bookmarks),
+        wide,
+        seconds,
+        tuple(fetcher.served),
+        tuple(fetcher.refused),
+    )
 
 
 def _lay_out_part(args: tuple[str, str, Path | None, str]) -> LaidOut:
