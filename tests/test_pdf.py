@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -100,7 +101,7 @@ def test_every_flow_id_and_high_finding_is_in_the_text(report: Rendered) -> None
     assert len(flows) == 83
     # Flow ids stand in the first column of the landscape matrix pages.
     matrix_text = "\n".join(report.pages[i] for i in report.landscape)
-    assert "Matrix: Plain metal-stack" in report.pages[report.landscape[0]]
+    assert any("8.1 Plain metal-stack" in report.pages[i] for i in report.landscape)
     row_starts = set(re.findall(r"^\s*([A-Z]?\d+\.\d+)\b", matrix_text, flags=re.MULTILINE))
     missing = sorted({f.label for f in flows} - row_starts)
     assert missing == []
@@ -132,8 +133,9 @@ def test_contents_in_order_with_page_numbers(report: Rendered) -> None:
         "Statistics",
         "Zone flow diagram",
         "Findings register",
-        "Matrix: Plain metal-stack",
-        "Matrix: With Lightbits",
+        "8 Communication matrix",
+        "8.1 Plain metal-stack",
+        "8.5 With Lightbits",
         "Control traceability",
         "Not-assessed items and data quality",
         "Provenance",
@@ -155,21 +157,45 @@ def test_contents_in_order_with_page_numbers(report: Rendered) -> None:
     assert _squeeze(report.data.matrix.disclaimer[:80]) in _squeeze(text)
 
 
-def test_bookmarks_cover_the_headings(report: Rendered) -> None:
-    reader = PdfReader(report.path)
+def _outline(path: Path) -> list[tuple[int, str]]:
+    """The bookmarks as (depth, title), in document order."""
+    with pikepdf.open(path) as doc, doc.open_outline() as outline:
 
-    def titles(items: list[object]) -> Iterator[str]:
-        for item in items:
-            if isinstance(item, list):
-                yield from titles(item)
-            else:
-                yield str(item.title)  # type: ignore[attr-defined]
+        def walk(items: list[pikepdf.OutlineItem], depth: int) -> Iterator[tuple[int, str]]:
+            for item in items:
+                yield depth, str(item.title)
+                yield from walk(list(item.children), depth + 1)
 
-    marks = list(titles(reader.outline))
-    for expected in ("1 Document control", "7 Findings register", "12 Sign-off"):
-        assert expected in marks
-    assert any(m.startswith("8.1 Matrix:") for m in marks)
-    assert "Used Technologies" in marks
+        return list(walk(list(outline.root), 1))
+
+
+_TOC_ENTRY = re.compile(r"^\s*(\d+(?:\.\d+)*)\s+(.+?)[ .]*\s(\d+)\s*$")
+
+
+def test_bookmarks_are_the_numbered_contents(report: Rendered) -> None:
+    """Every numbered heading is in the contents and in the bookmarks, at its level, and the
+    two list the same headings in the same order (chapter 8 and the heat map included)."""
+    marks = _outline(report.path)
+    contents = subprocess.run(
+        ["pdftotext", "-layout", "-f", "3", "-l", "3", "-enc", "UTF-8", str(report.path), "-"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8")
+    toc = [m.groups() for m in map(_TOC_ENTRY.match, contents.splitlines()) if m]
+    assert [f"{number} {title}" for number, title, _ in toc] == [
+        title for _, title in marks if title != "Contents"
+    ]
+    for depth, title in marks:
+        number = title.split(" ", 1)[0]
+        if title != "Contents":
+            assert depth == number.count(".") + 1, title
+    titles = [title for _, title in marks]
+    for expected in ("1 Document control", "5.2 Zone heat map", "8 Communication matrix"):
+        assert expected in titles
+    assert titles.index("8 Communication matrix") + 1 == titles.index("8.1 Plain metal-stack")
+    # Each contents entry leads to the page where its heading stands.
+    for number, title, page in toc:
+        assert f"{number} {title}" in report.pages[int(page) - 1], title
 
 
 def test_qpdf_check_passes(report: Rendered) -> None:
@@ -368,3 +394,35 @@ def test_the_parts_path_refuses_what_a_user_stylesheet_asks_for(tmp_path: Path) 
     assert refused == {f"http://127.0.0.1:{listener.port}/x.css", outside.as_uri()}
     # Every part and the page-number stamps asked, and each was refused.
     assert result.refused.count(outside.as_uri()) >= result.parts
+
+
+def _char_sizes(path: Path, index: int) -> list[tuple[float, str]]:
+    """(size in points, character) of every character drawn on a page (pdfplumber). For text
+    turned by 90 degrees pdfplumber's ``size`` is the advance; its font size is then the
+    extent across the baseline, which is horizontal."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [
+            (round(c["size"] if c["upright"] else c["x1"] - c["x0"], 2), c["text"])
+            for c in pdf.pages[index].chars
+        ]
+
+
+def _page_with(report: Rendered, heading: str) -> int:
+    return next(i for i, text in enumerate(report.pages) if re.search(rf"^{heading}$", text, re.M))
+
+
+def test_the_figures_print_their_labels_at_seven_points_or_more(report: Rendered) -> None:
+    diagram = _page_with(report, "6 Zone flow diagram")
+    assert diagram in report.landscape
+    sizes = _char_sizes(report.path, diagram)
+    assert len(sizes) > 300
+    assert min(size for size, _ in sizes) >= 7.0
+    heat = _page_with(report, "5.2 Zone heat map")
+    text = report.pages[heat]
+    assert "flows" in text and "(not findings)" in text
+    assert "Destination zone" in text and "Source zone" in text
+    for zone in report.data.assessment.statistics.zones:
+        assert text.count(zone) >= 2, zone  # the row's head and the column's
+    assert min(size for size, _ in _char_sizes(report.path, heat)) >= 7.5

@@ -19,9 +19,9 @@ from .context import attachments, environment, pdf_name, safe_name, user_folder
 from .fetcher import PDF_TEMPLATES, TEMPLATES_ROOT, TemplateFetcher
 
 __all__ = [
-    "Assembled",
     "PDF_TEMPLATES",
     "TEMPLATES_ROOT",
+    "Assembled",
     "TemplateFetcher",
     "assemble",
     "attachments",

@@ -33,7 +33,14 @@ from ...model import (
 )
 from .. import RenderOptions
 from ..json_ import findings_json, records_json
-from .diagram import zone_diagram
+from .diagram import (
+    SEVERITY_CODES,
+    SEVERITY_COLOURS,
+    legend,
+    tint,
+    zone_diagram,
+    zones_by_class,
+)
 from .fetcher import PDF_TEMPLATES
 from .parts import PART_MARK
 
@@ -208,28 +215,29 @@ def _flag_rows(section: SectionStatistics) -> list[dict[str, Any]]:
 
 
 def _heat_map(data: ReportData) -> dict[str, Any]:
+    """Flows per (source zone, destination zone), both axes in the diagram's order (by trust
+    class), so row n and column n are the same zone; each cell has its worst severity."""
     stats = data.assessment.statistics
-    # Every zone on both axes, in the same order, so row n and column n are the same zone.
-    named = {p.source for p in stats.zone_pairs} | {p.destination for p in stats.zone_pairs}
-    zones = [*stats.zones, *sorted(named - set(stats.zones))]
-    sources = destinations = zones
+    zones = [(zone, trust) for trust, names in zones_by_class(data) for zone in names]
     cells = {(p.source, p.destination): p for p in stats.zone_pairs}
-    number = {z: i + 1 for i, z in enumerate(zones)}
     rows = []
-    for src in sources:
+    for src, trust in zones:
         row: list[dict[str, object] | None] = []
-        for dst in destinations:
+        for dst, _ in zones:
             pair = cells.get((src, dst))
             if pair is None:
                 row.append(None)
             else:
-                worst = pair.worst.value if pair.worst is not None else "none"
-                row.append({"flows": pair.flows, "worst": worst})
-        rows.append({"zone": src, "number": number[src], "cells": row})
-    return {
-        "columns": [{"zone": z, "number": number[z]} for z in destinations],
-        "rows": rows,
-    }
+                row.append(
+                    {
+                        "flows": pair.flows,
+                        "code": SEVERITY_CODES[pair.worst],
+                        "fill": tint(SEVERITY_COLOURS[pair.worst]),
+                        "title": pair.worst.title if pair.worst is not None else "No finding",
+                    }
+                )
+        rows.append({"zone": src, "trust": trust, "cells": row})
+    return {"columns": [zone for zone, _ in zones], "rows": rows}
 
 
 def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]) -> list[Heading]:
@@ -244,21 +252,22 @@ def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]])
     if data.changes is not None:
         old = data.changes.old
         h.append(top("changes", f"Changes since {old.version or old.path}"))
+    h += [top("scope", "Scope and method"), top("legend", "Legend")]
+    statistics = top("statistics", "Statistics")
     h += [
-        top("scope", "Scope and method"),
-        top("legend", "Legend"),
-        top("statistics", "Statistics"),
+        statistics,
+        Heading("coverage", f"{statistics.number}.1", "Flag coverage per section", 2),
+        Heading("heat-map", f"{statistics.number}.2", "Zone heat map", 2),
         top("zones", "Zone flow diagram"),
     ]
     register = top("findings", "Findings register")
     h.append(register)
     for i, (level, _) in enumerate(by_level, start=1):
         h.append(Heading(f"findings-{level.value}", f"{register.number}.{i}", level.title, 2))
-    matrix = str(next(numbers))
+    matrix = top("matrix", "Communication matrix")
+    h.append(matrix)
     for i, section in enumerate(data.matrix.sections, start=1):
-        h.append(
-            Heading(anchor("section", section.slug), f"{matrix}.{i}", f"Matrix: {section.title}")
-        )
+        h.append(Heading(anchor("section", section.slug), f"{matrix.number}.{i}", section.title, 2))
     h += [
         top("traceability", "Control traceability"),
         top("not-assessed", "Not-assessed items and data quality"),
@@ -400,6 +409,7 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         ],
         "heat": _heat_map(data),
         "diagram": zone_diagram(data),
+        "severity_legend": [{"entry": e, "fill": tint(e.colour)} for e in legend()],
         "controls": sorted(
             controls.items(),
             key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0]) if kv[0] in FRAMEWORK_TITLES else 99,

@@ -1,117 +1,253 @@
-"""The zone flow diagram: zones as boxes, documented flows between zones as arrows with counts."""
+"""The zone flow diagram, laid out by Graphviz: zones as boxes inside one cluster per trust
+class, the documented flows between two zones as one arrow per direction, labelled with
+their count and coloured by their worst finding severity.
+
+The DOT text is written here and piped to Graphviz's ``dot`` (the Debian package
+``graphviz``, installed by ``scripts/setup.sh``), which returns SVG on stdout; the SVG is
+embedded in the report's HTML. ``dot`` is called directly rather than through the
+``graphviz`` PyPI wrapper: the wrapper only writes DOT and runs the same binary, and one
+``subprocess.run`` with the DOT on stdin needs neither a dependency nor a temporary file.
+
+The output is reproducible and independent of the fonts installed on the machine: every
+label sits in a fixed-size cell whose size is computed here from the shipped DejaVu fonts,
+so ``dot`` never measures text; zones, pairs and clusters are written in a sorted order;
+and the version comment ``dot`` writes is stripped.
+"""
 
 from __future__ import annotations
 
 import math
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 
 from markupsafe import Markup, escape
 
+from ...errors import RenderError
 from ...model import Level, ReportData
+from .fetcher import TEMPLATES_ROOT
 
 SEVERITY_COLOURS: dict[Level | None, str] = {
-    Level.HIGH: "#b3261e",
-    Level.MEDIUM: "#c25e00",
-    Level.LOW: "#8a7a00",
-    Level.INFO: "#2f6690",
-    Level.NOT_ASSESSED: "#6b6b6b",
-    None: "#3a7d44",
+    Level.HIGH: "#D55E00",
+    Level.MEDIUM: "#E69F00",
+    Level.LOW: "#CC79A7",
+    Level.INFO: "#56B4E9",
+    Level.NOT_ASSESSED: "#8C8C8C",
+    None: "#009E73",
 }
-"""Edge and box colours of the zone diagram (worst severity; ``None``: no finding)."""
+"""Worst severity -> colour, from the Okabe-Ito palette (distinguishable with the common
+colour-vision deficiencies). Colour is never the only cue: every label also prints the
+severity's code, and not-assessed edges are dashed."""
+
+SEVERITY_CODES: dict[Level | None, str] = {
+    Level.HIGH: "H",
+    Level.MEDIUM: "M",
+    Level.LOW: "L",
+    Level.INFO: "I",
+    Level.NOT_ASSESSED: "?",
+    None: "–",
+}
+
+TRUST_ORDER = ("untrusted", "external-service", "tenant", "management", "infrastructure")
+"""Clusters in this order; a trust class not listed here follows, by name."""
+
+FONT = "DejaVu Sans"
+"""The report's CSS maps this family to the shipped DejaVu files."""
+FONT_SIZE = 8.0
+"""The labels' size in points before the drawing is fitted to its frame."""
+FRAME = (785.0, 400.0)
+"""Width and height in points that the drawing may take: the text block of a landscape A4
+page (277 mm) less the heading, the caption and the legend."""
+MIN_PRINTED_SIZE = 7.0
+"""The smallest label size, in points, as printed: a drawing that must be scaled down to fit
+the frame is laid out again with larger labels."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    code: str
+    title: str
+    colour: str
+    dashed: bool
+
+
+def legend() -> list[LegendEntry]:
+    """The severities as the diagram and the heat map draw them."""
+    return [
+        LegendEntry(
+            SEVERITY_CODES[level],
+            level.title if level is not None else "No finding",
+            SEVERITY_COLOURS[level],
+            level is Level.NOT_ASSESSED,
+        )
+        for level in (*Level, None)
+    ]
+
+
+def tint(colour: str, share: float = 0.5) -> str:
+    """``colour`` mixed with white (``share`` of the colour): a fill dark text stays readable on."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * share):02X}" for c in rgb)
+
+
+# --- text widths from the shipped fonts ----------------------------------------------------
+
+
+@cache
+def _advances(bold: bool) -> tuple[dict[int, int], int, int]:
+    from fontTools.ttLib import TTFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    font = TTFont(str(TEMPLATES_ROOT / "fonts" / name), lazy=True)
+    cmap = font.getBestCmap()
+    metrics = font["hmtx"].metrics
+    widths = {code: metrics[glyph][0] for code, glyph in cmap.items()}
+    return widths, metrics[".notdef"][0], font["head"].unitsPerEm
+
+
+def text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
+    """The advance width of ``text`` in points, set in the shipped DejaVu Sans."""
+    widths, missing, units = _advances(bold)
+    return sum(widths.get(ord(c), missing) for c in text) * size / units
+
+
+# --- DOT --------------------------------------------------------------------------------------
+
+
+def _cell(text: str, width: float, size: float, bold: bool) -> str:
+    """One fixed-size table cell: ``dot`` takes its size as given and never measures text."""
+    body = f"<B>{escape(text)}</B>" if bold else str(escape(text))
+    return (
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{math.ceil(width)}" HEIGHT="{math.ceil(size * 1.4)}">'
+        f"{body}</TD></TR>"
+    )
+
+
+def _label(rows: Iterable[tuple[str, bool]], size: float, background: str | None = None) -> str:
+    lines = list(rows)
+    width = max(text_width(text, size, bold) for text, bold in lines) + 4
+    bg = f' BGCOLOR="{background}"' if background else ""
+    cells = "".join(_cell(text, width, size, bold) for text, bold in lines)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"{bg}>{cells}</TABLE>>'
+
+
+def zones_by_class(data: ReportData) -> list[tuple[str, list[str]]]:
+    config, stats = data.config, data.assessment.statistics
+    named = {p.source for p in stats.zone_pairs} | {p.destination for p in stats.zone_pairs}
+    groups: dict[str, list[str]] = {}
+    for zone in sorted(set(stats.zones) | named):
+        groups.setdefault(config.trust_class(zone), []).append(zone)
+    rank = {name: i for i, name in enumerate(TRUST_ORDER)}
+    return sorted(groups.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def dot_source(data: ReportData, size: float = FONT_SIZE) -> str:
+    """The diagram as DOT: one cluster per trust class, one node per zone, one edge per
+    ordered zone pair. Only escaped text inside fixed-size HTML labels comes from the
+    source; node and cluster names are generated."""
+    stats = data.assessment.statistics
+    classes = zones_by_class(data)
+    ids = {zone: f"z{i}" for i, zone in enumerate(z for _, zs in classes for z in zs)}
+    internal = {p.source: p for p in stats.zone_pairs if p.source == p.destination}
+    out = [
+        'digraph "zone flows" {',
+        # Left to right, ranked across clusters (newrank): of the layouts tried on the
+        # shipped matrix, the one where no edge crosses a box or a label (tests check).
+        "  graph [rankdir=LR, newrank=true, nodesep=0.12, ranksep=0.4, splines=true, "
+        f'outputorder=nodesfirst, pad=0.05, fontname="{FONT}", fontsize={size:g}, '
+        'labeljust=l, style="rounded,filled", fillcolor="#F2F4F7", color="#9AA3AE"];',
+        f'  node [shape=box, style="rounded,filled", fillcolor="#FFFFFF", color="#1A1A1A", '
+        f'penwidth=1, margin="0.06,0.03", fontname="{FONT}", fontsize={size:g}];',
+        f'  edge [fontname="{FONT}", fontsize={size:g}, arrowsize=0.7];',
+    ]
+    for number, (trust, zones) in enumerate(classes):
+        out.append(f"  subgraph cluster_{number} {{")
+        out.append(f'    id="trust-{number}";')
+        out.append(f"    label={_label([(f'Trust class: {trust}', True)], size)};")
+        for zone in zones:
+            pair = internal.get(zone)
+            rows = [(zone, True)]
+            if pair is not None:
+                rows.append((f"{pair.flows} inside · {SEVERITY_CODES[pair.worst]}", False))
+            out.append(f'    {ids[zone]} [id="zone-{ids[zone]}", label={_label(rows, size)}];')
+        out.append("  }")
+    pairs = sorted(
+        (p for p in stats.zone_pairs if p.source != p.destination),
+        key=lambda p: (ids[p.source], ids[p.destination]),
+    )
+    for pair in pairs:
+        colour = SEVERITY_COLOURS[pair.worst]
+        style = ', style="dashed"' if pair.worst is Level.NOT_ASSESSED else ""
+        width = 1.0 + min(pair.flows, 12) * 0.2
+        text = f"{pair.flows} {SEVERITY_CODES[pair.worst]}"
+        source, destination = ids[pair.source], ids[pair.destination]
+        out.append(
+            f'  {source} -> {destination} [id="edge~zone-{source}~zone-{destination}", '
+            f'color="{colour}", penwidth={width:.1f}{style}, '
+            f"label={_label([(text, False)], size, '#FFFFFF')}];"
+        )
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# --- SVG --------------------------------------------------------------------------------------
+
+_COMMENT = re.compile(r"<!--.*?-->\s*", re.DOTALL)
+_TITLE = re.compile(r"<title>[^<]*</title>\s*")
+
+
+def run_dot(source: str) -> str:
+    """``dot -Tsvg`` on ``source``: the SVG text, from its ``<svg`` element on."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RenderError(
+            "pdf: the zone diagram needs Graphviz's 'dot' (Debian package 'graphviz'; "
+            "scripts/setup.sh installs it)"
+        )
+    done = subprocess.run(
+        [dot, "-Tsvg"],
+        input=source.encode("utf-8"),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"pdf: Graphviz could not lay out the zone diagram: {message}")
+    svg = done.stdout.decode("utf-8")
+    return svg[svg.index("<svg") :]
+
+
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def zone_diagram(data: ReportData) -> Markup:
-    """Zones as boxes on an ellipse (grouped by trust class), flows as arrows with counts."""
-    stats = data.assessment.statistics
-    config = data.config
-    order = {name: i for i, name in enumerate(("untrusted", "external-service", "tenant"))}
-    zones = sorted(
-        stats.zones,
-        key=lambda z: (order.get(config.trust_class(z), 9), config.trust_class(z), z),
-    )
-    if not zones:
+    """The zone flow diagram as inline SVG, sized to print within ``FRAME`` with labels of at
+    least ``MIN_PRINTED_SIZE`` (empty when the matrix names no zones)."""
+    if not data.assessment.statistics.zones:
         return Markup("")
-    # Nearly a circle: on a squat ellipse the boxes at the top and bottom collide.
-    width, height = 800.0, 800.0
-    box_w, box_h = 134.0, 34.0
-    cx, cy = width / 2, height / 2
-    rx, ry = cx - box_w / 2 - 8, cy - box_h / 2 - 8
-    pos: dict[str, tuple[float, float]] = {}
-    for i, zone in enumerate(zones):
-        angle = -math.pi / 2 + 2 * math.pi * i / len(zones)
-        pos[zone] = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
-
-    internal: dict[str, tuple[int, Level | None]] = {}
-    edges = []
-    pairs = {(p.source, p.destination) for p in stats.zone_pairs}
-    for pair in stats.zone_pairs:
-        if pair.source == pair.destination:
-            internal[pair.source] = (pair.flows, pair.worst)
-        elif pair.source in pos and pair.destination in pos:
-            edges.append(pair)
-
-    def clip(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
-        """Where the segment from a box centre (x0, y0) towards (x1, y1) leaves the box."""
-        dx, dy = x1 - x0, y1 - y0
-        scale = min(
-            (box_w / 2 + 3) / abs(dx) if dx else math.inf,
-            (box_h / 2 + 3) / abs(dy) if dy else math.inf,
-        )
-        return x0 + dx * scale, y0 + dy * scale
-
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" class="zone-diagram" '
-        'font-family="DejaVu Sans" font-size="10">',
-        "<defs>",
-    ]
-    for level, colour in SEVERITY_COLOURS.items():
-        name = level.value if level is not None else "none"
-        out.append(
-            f'<marker id="arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
-            'markerWidth="7" markerHeight="7" orient="auto">'
-            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        )
-    out.append("</defs>")
-    labels: list[str] = []
-    for pair in edges:
-        (x0, y0), (x1, y1) = pos[pair.source], pos[pair.destination]
-        # Bend both directions of a two-way pair apart; one-way edges bend a little too,
-        # so that edges through the centre do not sit on top of each other.
-        bend = 0.18 if (pair.destination, pair.source) in pairs else 0.08
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        qx, qy = mx - (y1 - y0) * bend, my + (x1 - x0) * bend
-        sx, sy = clip(x0, y0, qx, qy)
-        ex, ey = clip(x1, y1, qx, qy)
-        colour = SEVERITY_COLOURS[pair.worst]
-        name = pair.worst.value if pair.worst is not None else "none"
-        stroke = 1.0 + min(pair.flows, 12) * 0.25
-        out.append(
-            f'<path d="M{sx:.1f},{sy:.1f} Q{qx:.1f},{qy:.1f} {ex:.1f},{ey:.1f}" fill="none" '
-            f'stroke="{colour}" stroke-width="{stroke:.2f}" marker-end="url(#arrow-{name})"/>'
-        )
-        lx, ly = 0.25 * sx + 0.5 * qx + 0.25 * ex, 0.25 * sy + 0.5 * qy + 0.25 * ey
-        labels.append(
-            f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="8" fill="#ffffff" stroke="{colour}"/>'
-            f'<text x="{lx:.1f}" y="{ly + 3.5:.1f}" text-anchor="middle" fill="{colour}" '
-            f'font-weight="bold" font-size="9">{pair.flows}</text>'
-        )
-    out.extend(labels)
-    for zone in zones:
-        x, y = pos[zone]
-        count, worst = internal.get(zone, (0, None))
-        colour = SEVERITY_COLOURS[worst] if count else "#444444"
-        trust = config.trust_class(zone)
-        fill = "#fbe9e7" if trust == "untrusted" else "#f4f6f8"
-        out.append(
-            f'<rect x="{x - box_w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{box_w:.0f}" '
-            f'height="{box_h:.0f}" rx="5" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
-            f'<text x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-weight="bold" '
-            f'font-size="9.5" fill="#1a1a1a">{escape(zone)}</text>'
-        )
-        detail = f"{trust}" + (f" · {count} internal" if count else "")
-        out.append(
-            f'<text x="{x:.1f}" y="{y + 10:.1f}" text-anchor="middle" font-size="7.5" '
-            f'fill="#444444">{escape(detail)}</text>'
-        )
-    out.append("</svg>")
-    return Markup("".join(out))
+    size = FONT_SIZE
+    for _ in range(4):
+        svg = run_dot(dot_source(data, size))
+        found = _SIZE.search(svg)
+        if found is None:
+            raise RenderError("pdf: Graphviz wrote an SVG without a size in points")
+        width, height = float(found.group(1)), float(found.group(2))
+        scale = min(1.0, FRAME[0] / width, FRAME[1] / height)
+        if size * scale >= MIN_PRINTED_SIZE:
+            break
+        size = math.ceil(2 * MIN_PRINTED_SIZE / scale) / 2
+    # dot's own comments name its version; its <title>s are node ids, not text for a reader.
+    svg = _TITLE.sub("", _COMMENT.sub("", svg))
+    title = "Zone flow diagram: documented flows between zones, grouped by trust class"
+    svg = _SIZE.sub(
+        f'<svg width="{width * scale:.2f}pt" height="{height * scale:.2f}pt" '
+        f'data-label-size="{size:g}" data-scale="{scale:.4f}"',
+        svg,
+        count=1,
+    )
+    svg = svg.replace(">", f' class="zone-diagram" role="img"><title>{title}</title>', 1)
+    return Markup(svg)
