@@ -426,3 +426,45 @@ def test_the_figures_print_their_labels_at_seven_points_or_more(report: Rendered
     for zone in report.data.assessment.statistics.zones:
         assert text.count(zone) >= 2, zone  # the row's head and the column's
     assert min(size for size, _ in _char_sizes(report.path, heat)) >= 7.5
+
+
+def _matrix_pages(report: Rendered) -> range:
+    """The pages of chapter 8, from its heading to the next chapter's."""
+    start = _page_with(report, "8 Communication matrix")
+    end = _page_with(report, "9 Control traceability")
+    return range(start, end)
+
+
+def test_matrix_pages_set_no_text_under_seven_and_a_half_points(report: Rendered) -> None:
+    pages = _matrix_pages(report)
+    assert len(pages) >= 5
+    assert all(i in report.landscape for i in pages)
+    sizes = [size for i in pages for size, _ in _char_sizes(report.path, i)]
+    assert len(sizes) > 10_000
+    assert min(sizes) >= 7.5
+    # The table itself is at 8 pt (the running header and footer are 7.5 pt).
+    assert sum(1 for s in sizes if s >= 8.0) > 0.9 * len(sizes)
+
+
+def _words(text: str, word: str) -> int:
+    return len(re.findall(rf"(?<![\w.~-]){re.escape(word)}(?![\w~-])", text))
+
+
+def test_ids_are_never_broken(report: Rendered) -> None:
+    findings = [f for f in report.data.assessment.findings if f.severity is not Level.NOT_ASSESSED]
+    # The matrix lists, per flow, the rules that raised a finding on it: each rule id whole.
+    matrix = "\n".join(report.pages[i] for i in _matrix_pages(report))
+    for rule in {f.rule for f in findings}:
+        assert _words(matrix, rule) == sum(1 for f in findings if f.rule == rule), rule
+    # The register prints each finding id whole on one line.
+    register = "\n".join(
+        report.pages[_page_with(report, "7 Findings register") : _matrix_pages(report)[0]]
+    )
+    for finding in findings:
+        assert _words(register, finding.id) >= 1, finding.id
+    # Nowhere in the document is a rule id broken at one of its hyphens: pdftotext joins such
+    # a break and drops the hyphen ("DQ-PROTOCOLFLAGS" in the v0.21.11 matrix at 7 pt).
+    text = "\n".join(report.pages)
+    for rule in {r.id for r in report.data.assessment.rules}:
+        for cut in [m.start() for m in re.finditer("-", rule)]:
+            assert rule[:cut] + rule[cut + 1 :] not in text, rule

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -446,7 +446,20 @@ def environment(user: Path | None) -> jinja2.Environment:
     env.globals["anchor"] = anchor
     env.globals["part_mark"] = Markup(PART_MARK)
     env.filters["by_rule"] = by_rule
+    env.filters["id_list"] = id_list
     return env
+
+
+_BREAKS_INSIDE = re.compile(r"[-~/]")
+
+
+def id_list(ids: Iterable[str]) -> Markup:
+    """Ids joined by ", ", each one that a line could break inside (at a hyphen, tilde or
+    slash) kept whole in a ``span.id``; the others need no element of their own."""
+    return Markup(", ").join(
+        Markup('<span class="id">{}</span>').format(i) if _BREAKS_INSIDE.search(i) else i
+        for i in ids
+    )
 
 
 def by_rule(finding_ids: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
