@@ -31,6 +31,7 @@ from ...model import (
     RuleInfo,
     SectionStatistics,
 )
+from ...vocabulary import FRAMEWORKS
 from .. import RenderOptions
 from ..json_ import findings_json, records_json
 from .diagram import (
@@ -72,17 +73,8 @@ TRUST_CLASS_TEXT: dict[str, str] = {
     "infrastructure": "Network and storage fabric operated by the provider.",
 }
 
-FRAMEWORK_TITLES: dict[str, str] = {
-    "iso27001": "ISO/IEC 27001:2022 Annex A",
-    "grundschutz": "BSI IT-Grundschutz",
-    "c5": "BSI C5",
-}
-
-FRAMEWORK_SHORT: dict[str, str] = {
-    "iso27001": "ISO 27001",
-    "grundschutz": "Grundschutz",
-    "c5": "C5",
-}
+FRAMEWORK_TITLES: dict[str, str] = {f.key: f.name for f in FRAMEWORKS}
+FRAMEWORK_SHORT: dict[str, str] = {f.key: f.short for f in FRAMEWORKS}
 
 
 def anchor(prefix: str, key: str) -> str:
@@ -343,8 +335,8 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
     flows_by_key: dict[str, Flow] = {f.key: f for f in matrix.flows}
     section_titles = {s.slug: s.title for s in matrix.sections}
     controls: dict[str, list[Any]] = {}
-    for trace in assessment.statistics.controls:
-        controls.setdefault(trace.control.framework, []).append(trace)
+    for status in assessment.control_status:
+        controls.setdefault(status.control.framework, []).append(status)
     not_assessed = [
         {
             "flow": f,
