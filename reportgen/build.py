@@ -207,7 +207,7 @@ def _checked_name(fmt: str, name: str) -> str:
 
 PARALLEL_FORMATS: frozenset[str] = frozenset({"pdf"})
 """Formats that lay their work out in worker processes (the PDF, part by part; see
-``render.pdf_parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
+``render.pdf.parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
 the other formats render beside it."""
 
 
@@ -273,7 +273,7 @@ def render_all(
     while the other formats render here; the bytes are the same either way. Any failure or
     interrupt here stops the workers too."""
     from .render import RenderOptions
-    from .render.pdf_parts import end_workers, stop_workers
+    from .render.pdf.parts import end_workers, stop_workers
 
     options = RenderOptions(templates=templates, jobs=jobs)
     beside = [f for f in formats if f in PARALLEL_FORMATS] if jobs > 1 else []

@@ -13,7 +13,8 @@ want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 lock_wait="${APT_LOCK_WAIT:-600}"
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info)
+# graphviz: `dot` lays out the PDF's zone flow diagram.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info graphviz)
 if [ "$want_tests" = 1 ]; then
   packages+=(poppler-utils qpdf)
 fi
