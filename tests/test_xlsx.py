@@ -17,10 +17,10 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reportgen.config import load_config
-from reportgen.model import Flag, ReportData
+from reportgen.model import FLAG_KEYS, Flag, ReportData
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
-from reportgen.render.xlsx import MATRIX_FLAG_COLUMNS, STATUS_VALUES, render
+from reportgen.render.xlsx import STATUS_VALUES, render
 from tests.xlsx_support import BUILD_TIME, CONFIG, HOSTILE, ROOT, bundle, report_data
 
 EXPECTED_FLOWS = {"plain": 52, "sonic": 9, "gardener": 13, "cluster-api": 3, "lightbits": 6}
@@ -110,9 +110,8 @@ def test_derived_columns(files: dict[str, bytes], data: ReportData) -> None:
         assert row["Crosses zones"] == ("yes" if flow.crosses_zones else "no")
         ids = [f.id for f in data.assessment.for_flow(flow.key)]
         assert (row["Findings"] or "").split("\n") == (ids or [""])
-        for key, column in MATRIX_FLAG_COLUMNS.items():
-            flag = flow.flags[column - MATRIX_FLAG_COLUMNS["C"]][1]
-            assert row[key] == (flag.value or None)
+        for name, flag in flow.flags:
+            assert row[FLAG_KEYS[name]] == (flag.value or None)
     assert {r["Source trust class"] for r in rows} >= {"untrusted", "management"}
 
 
@@ -298,7 +297,12 @@ def test_hostile_cells_are_never_formulas(hostile: tuple[ReportData, dict[str, b
     for blob in files.values():
         for name, xml in _sheet_xml(blob).items():
             assert "<f>" not in xml and "<f " not in xml, name
-            assert "HYPERLINK" not in xml or 't="inlineStr"' in xml
+            cells = re.findall(r"<c [^>]*>.*?</c>", xml)
+            hostile = [c for c in cells if "HYPERLINK" in c or "SUM(A1)" in c]
+            for cell in hostile:
+                assert 't="inlineStr"' in cell and "<f" not in cell, (name, cell)
+            if name == "xl/worksheets/sheet1.xml":  # the Matrix holds the hostile cells
+                assert hostile, "the hostile cells were not found on the Matrix sheet"
         wb = _open(blob)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
@@ -346,6 +350,25 @@ def test_hostile_sheet_xml_uses_inline_strings(
     assert "<is><t>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t></is>" in cell.group(1) or (
         '<is><t>=HYPERLINK("http://x","y")</t></is>' in cell.group(1)
     )
+
+
+def test_print_header_and_footer_parts(files: dict[str, bytes]) -> None:
+    """Pins what ``printing.header_footer_part`` (openpyxl's private ``_HeaderFooterPart``)
+    writes: each part as its size code ``&8`` and a space before its text (the space keeps a
+    text that starts with a digit from being read as part of the size)."""
+    xml = _sheet_xml(files["plain.xlsx"])["xl/worksheets/sheet1.xml"]
+    header = re.search(r"<oddHeader>(.*?)</oddHeader>", xml)
+    footer = re.search(r"<oddFooter>(.*?)</oddFooter>", xml)
+    assert header is not None and footer is not None
+    assert header.group(1) == (
+        "&amp;L&amp;8 metal-stack Communication Matrix: Security Report"
+        "&amp;R&amp;8 Plain metal-stack: Matrix"
+    )
+    assert footer.group(1).endswith("&amp;R&amp;8 Page &amp;P of &amp;N")
+    ws = _open(files["plain.xlsx"])["Matrix"]
+    assert ws.oddFooter.right.text == "Page &P of &N"
+    assert ws.oddFooter.right.size == 8
+    assert ws.oddHeader.right.text == "Plain metal-stack: Matrix"
 
 
 # --- LibreOffice ----------------------------------------------------------------------

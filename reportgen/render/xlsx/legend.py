@@ -1,0 +1,82 @@
+"""The Legend sheet: what flags, colours, severities and trust classes mean."""
+
+from __future__ import annotations
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...config import TRUST_CLASSES
+from ...model import (
+    FLAG_KEYS,
+    Flag,
+    Level,
+    ReportData,
+)
+from .labels import LEVEL_DEFINITIONS, STATUS_VALUES, TRUST_CLASS_MEANINGS, control_label
+from .layout import Blocks
+
+# --- Legend ------------------------------------------------------------------------------
+
+
+def legend_sheet(ws: Worksheet, data: ReportData) -> None:
+    for letter, width in zip("ABCDEF", (24, 16, 60, 40, 40, 40), strict=True):
+        ws.column_dimensions[letter].width = width
+    out = Blocks(ws)
+    out.title("Legend")
+    out.block(
+        "Flag columns (from the source's legend)",
+        ("Column", "Field", "Meaning"),
+        ((key, name, data.matrix.legend_meaning(key) or "") for name, key in FLAG_KEYS.items()),
+    )
+    out.block(
+        "Flag values",
+        ("Value", "Means", "Explanation"),
+        (
+            ("x", Flag.YES.label, "The property holds for the flow."),
+            ("(empty)", Flag.NO.label, "The property does not hold for the flow."),
+            ("?", Flag.UNKNOWN.label, "Depends on the configuration; assess per installation."),
+        ),
+    )
+    out.block(
+        "Highlighting on the Matrix sheet",
+        ("Colour", "", "Meaning"),
+        (
+            ("Red", "", "The flow crosses zones and is not encrypted (C empty)."),
+            ("Amber", "", "The flow crosses zones and its encryption is not assessed (C is ?)."),
+        ),
+    )
+    out.block(
+        "Finding severities",
+        ("Severity", "", "Definition"),
+        ((level.title, "", LEVEL_DEFINITIONS[level]) for level in Level),
+    )
+    out.block(
+        "Trust classes (least trusted first)",
+        ("Class", "", "Meaning"),
+        ((name, "", TRUST_CLASS_MEANINGS.get(name, "")) for name in TRUST_CLASSES),
+    )
+    out.block(
+        "Zones (report.toml)",
+        ("Zone", "Trust class", "Description", "Also written as"),
+        ((z.name, z.trust_class, z.description, ", ".join(z.aliases)) for z in data.config.zones),
+    )
+    if data.assessment.rules:
+        out.block(
+            f"Rules (rule set {data.assessment.ruleset_version})",
+            ("Rule", "Severity", "Title", "Rationale", "Recommendation", "Controls"),
+            (
+                (
+                    rule.id,
+                    rule.severity,
+                    rule.title,
+                    rule.rationale,
+                    rule.recommendation,
+                    "\n".join(control_label(c) for c in rule.controls),
+                )
+                for rule in data.assessment.rules
+            ),
+        )
+    out.block(
+        "Auditor status values (Findings sheet)",
+        ("Status", "", ""),
+        ((s, "", "") for s in STATUS_VALUES),
+    )

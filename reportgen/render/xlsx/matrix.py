@@ -1,0 +1,163 @@
+"""The Matrix sheet: one row per flow, source columns then derived ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...model import (
+    FLAG_FIELDS,
+    FLAG_KEYS,
+    Finding,
+    Flag,
+    Flow,
+    Level,
+    ReportData,
+)
+from .layout import Column, column_letter, column_range, table_headers, table_sheet
+from .scope import Scope
+from .styles import MISSING_C_FILL, MISSING_C_FONT, UNKNOWN_C_FILL
+
+# --- Matrix ------------------------------------------------------------------------------
+
+_MATRIX_SOURCE = (
+    Column("Section", 16, wrap=True),
+    Column("No.", 6),
+    Column("Component", 20, wrap=True),
+    Column("Source Zone", 19, wrap=True),
+    Column("Protocol", 9),
+    Column("Destination", 20, wrap=True),
+    Column("Destination Zone", 19, wrap=True),
+    Column("Port", 11),
+    Column("C", 5, center=True),
+    Column("I", 5, center=True),
+    Column("Auth", 6, center=True),
+    Column("Trust", 6, center=True),
+    Column("Purpose", 26, wrap=True),
+    Column("Notes", 36, wrap=True),
+)
+_DERIVED_CROSSES = 4
+"""Index of "Crosses zones" in ``_MATRIX_DERIVED`` (its header may be renamed to stay unique)."""
+_MATRIX_DERIVED = (
+    Column("Source zone (canonical)", 19, wrap=True),
+    Column("Source trust class", 13),
+    Column("Destination zone (canonical)", 19, wrap=True),
+    Column("Destination trust class", 13),
+    Column("Crosses zones", 8, center=True),
+    Column("Optional", 9, center=True),
+    Column("Findings", 20, wrap=True),
+    Column("Worst finding", 11),
+    Column("Source line", 7, text=False),
+)
+
+
+def _port_text(flow: Flow) -> str:
+    if flow.ports is not None:
+        return flow.ports.text
+    cell = flow.cell("port")
+    return cell.text if cell is not None else ""
+
+
+def _flag_value(flag: Flag) -> str | None:
+    return flag.value or None
+
+
+def worst_level(findings: Iterable[Finding]) -> Level | None:
+    levels = [f.severity for f in findings]
+    return min(levels, key=lambda level: level.rank) if levels else None
+
+
+def matrix_sheet(ws: Worksheet, data: ReportData, scope: Scope) -> None:
+    flows = scope.flows
+    extra_headers: list[str] = []
+    for flow in flows:
+        for header, _ in flow.extra:
+            if header not in extra_headers:
+                extra_headers.append(header)
+    source_headers = [c.header for c in _MATRIX_SOURCE]
+    extra_names = table_headers(source_headers, extra_headers)[len(source_headers) :]
+    extra_cols = tuple(Column(name, 20, wrap=True) for name in extra_names)
+    derived_headers = table_headers(
+        [*source_headers, *extra_names], [c.header for c in _MATRIX_DERIVED]
+    )[len(source_headers) + len(extra_names) :]
+    derived_cols = tuple(
+        Column(h, c.width, c.wrap, c.center, c.text)
+        for h, c in zip(derived_headers, _MATRIX_DERIVED, strict=True)
+    )
+    columns = (*_MATRIX_SOURCE, *extra_cols, *derived_cols)
+    titles = {s.slug: s.title for s in data.matrix.sections}
+    config = data.config
+
+    rows: list[list[Any]] = []
+    for flow in flows:
+        found = data.assessment.for_flow(flow.key)
+        worst = worst_level(found)
+        extras = dict(flow.extra)
+        rows.append(
+            [
+                titles.get(flow.section, flow.section),
+                flow.id,
+                flow.component,
+                flow.source_zone.text,
+                flow.protocol.text,
+                flow.destination,
+                flow.destination_zone.text,
+                _port_text(flow),
+                *(_flag_value(flow.flag(name)) for name in FLAG_FIELDS),
+                flow.purpose,
+                flow.notes,
+                *(extras.get(h, "") for h in extra_headers),
+                flow.source_zone.canonical or "",
+                config.trust_class(flow.source_zone.name),
+                flow.destination_zone.canonical or "",
+                config.trust_class(flow.destination_zone.name),
+                "yes" if flow.crosses_zones else "no",
+                "yes" if flow.optional else "no",
+                "\n".join(f.id for f in found),
+                worst.title if worst is not None else "",
+                flow.location.line,
+            ]
+        )
+    last = table_sheet(ws, "Flows", columns, rows, freeze="D2")
+
+    # Flags: x, ? or empty, nothing else.
+    flag_list = DataValidation(
+        type="list",
+        formula1='"x,?"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Flag",
+        error="Use x (yes), ? (not assessed) or leave the cell empty (no).",
+        promptTitle="Flag",
+        prompt="x = yes, ? = not assessed, empty = no",
+        showInputMessage=True,
+    )
+    flag_headers = [FLAG_KEYS[name] for name in FLAG_FIELDS]
+    flag_list.add(column_range(columns, flag_headers[0], flag_headers[-1], (2, last)))
+    ws.add_data_validation(flag_list)
+
+    # A zone-crossing flow without C (red) or with C not assessed (amber), at a glance.
+    crosses = column_letter(columns, derived_headers[_DERIVED_CROSSES])
+    c_col = column_letter(columns, FLAG_KEYS["confidentiality"])
+    target = f"A2:{c_col}{last}"
+    ws.conditional_formatting.add(
+        target,
+        FormulaRule(  # type: ignore[no-untyped-call]
+            formula=[f'AND(${crosses}2="yes",LEN(${c_col}2)=0)'],
+            fill=MISSING_C_FILL,
+            font=MISSING_C_FONT,
+            stopIfTrue=True,
+        ),
+    )
+    ws.conditional_formatting.add(
+        target,
+        FormulaRule(  # type: ignore[no-untyped-call]
+            formula=[f'AND(${crosses}2="yes",${c_col}2="?")'],
+            fill=UNKNOWN_C_FILL,
+            stopIfTrue=True,
+        ),
+    )
