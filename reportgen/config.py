@@ -51,6 +51,9 @@ class DocumentMeta:
     author: str = ""
     approver: str = ""
     language: str = "en"
+    docs_base_url: str = ""
+    """Where the source page is published; relative links in cells resolve against it (empty:
+    relative links are shown as their text)."""
     distribution: tuple[str, ...] = ()
     changes: tuple[ChangeEntry, ...] = ()
 
@@ -207,6 +210,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         author=doc.string("author", ""),
         approver=doc.string("approver", ""),
         language=doc.string("language", defaults.language),
+        docs_base_url=_base_url(doc),
         distribution=doc.strings("distribution"),
         changes=tuple(changes),
     )
@@ -246,6 +250,15 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         max_source_bytes=max_bytes,
         path=path,
     )
+
+
+def _base_url(doc: _Reader) -> str:
+    value = doc.string("docs_base_url", "")
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        raise doc.fail(
+            "docs_base_url", "use an absolute http(s) URL, e.g. https://docs.example.org/"
+        )
+    return value
 
 
 def _document_id(doc: _Reader) -> str:

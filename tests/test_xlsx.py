@@ -13,18 +13,30 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reportgen.config import load_config
-from reportgen.model import FLAG_KEYS, Flag, ReportData
+from reportgen.model import FLAG_KEYS, ControlRef, Flag, ReportData
+from reportgen.ordering import sorted_findings
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
 from reportgen.render.xlsx import STATUS_VALUES, render
 from tests.xlsx_support import BUILD_TIME, CONFIG, HOSTILE, ROOT, bundle, report_data
 
 EXPECTED_FLOWS = {"plain": 52, "sonic": 9, "gardener": 13, "cluster-api": 3, "lightbits": 6}
-SHEETS = ["Matrix", "Technologies", "Findings", "Summary", "Legend", "Metadata"]
+COMBINED = "communication-matrix.xlsx"
+SHEETS = [
+    "Matrix",
+    "Technologies",
+    "Findings",
+    "Finding controls",
+    "Firewall view",
+    "Summary",
+    "Legend",
+    "Metadata",
+]
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +120,7 @@ def test_derived_columns(files: dict[str, bytes], data: ReportData) -> None:
         assert row["Source trust class"] == data.config.trust_class(flow.source_zone.name)
         assert row["Destination trust class"] == data.config.trust_class(flow.destination_zone.name)
         assert row["Crosses zones"] == ("yes" if flow.crosses_zones else "no")
-        ids = [f.id for f in data.assessment.for_flow(flow.key)]
+        ids = [f.id for f in sorted_findings(list(data.assessment.for_flow(flow.key)))]
         assert (row["Findings"] or "").split("\n") == (ids or [""])
         for name, flag in flow.flags:
             assert row[FLAG_KEYS[name]] == (flag.value or None)
@@ -122,18 +134,21 @@ def test_matrix_table_freeze_validation_and_highlight(files: dict[str, bytes]) -
         assert table.name == "Flows"
         assert table.autoFilter is not None
         assert table.tableStyleInfo is not None and table.tableStyleInfo.name
-        assert ws.freeze_panes == "D2"
+        header = _header(ws)
+        letter = {h: get_column_letter(i) for i, h in enumerate(header, start=1)}
+        assert header[0] == "Key"
+        assert ws.freeze_panes == letter["Source Zone"] + "2"  # Key, Section, No., Component
         assert ws.print_title_rows == "$1:$1"
         lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
         assert len(lists) == 1, name
         assert lists[0].formula1 == '"x,?"'
-        assert str(lists[0].sqref).startswith("I2:L")
+        assert str(lists[0].sqref).startswith(f"{letter['C']}2:{letter['Trust']}")
         rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
         formulas = [f for rule in rules for f in rule.formula]
-        assert any("LEN($I2)=0" in f for f in formulas)
-        header = _header(ws)
-        assert ws.column_dimensions["N"].width and ws.cell(row=2, column=14).alignment.wrap_text
-        assert header[13] == "Notes"
+        assert any(f"LEN(${letter['C']}2)=0" in f for f in formulas)
+        notes = header.index("Notes") + 1
+        assert ws.column_dimensions[letter["Notes"]].width
+        assert ws.cell(row=2, column=notes).alignment.wrap_text
 
 
 def test_missing_c_rule_matches_the_flows_it_should(files: dict[str, bytes]) -> None:
@@ -163,15 +178,18 @@ def test_findings_sheet(files: dict[str, bytes], data: ReportData) -> None:
     for section in data.matrix.sections:
         ws = _open(files[f"{section.slug}.xlsx"])["Findings"]
         rows = _records(ws)
-        expected = [f for f in data.assessment.findings if f.section == section.slug]
+        expected = sorted_findings(
+            [f for f in data.assessment.findings if f.section == section.slug]
+        )
         assert [r["Finding"] for r in rows] == [f.id for f in expected]
         assert [r["Severity"] for r in rows] == [f.severity.title for f in expected]
         for row in rows:
-            assert all(row[c] is None for c in ("Status", "Owner", "Due date", "Comment"))
+            assert row["Status"] == "Open"  # no triage decision: Open
+            assert all(row[c] is None for c in ("Owner", "Due date", "Comment"))
         (status,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
         assert status.formula1 == '"' + ",".join(STATUS_VALUES) + '"'
-        assert re.fullmatch(r"M2(:M\d+)?", str(status.sqref))
-        assert ws["M1"].value == "Status"
+        col = get_column_letter(_header(ws).index("Status") + 1)
+        assert re.fullmatch(rf"{col}2(:{col}\d+)?", str(status.sqref))
         assert any(dv.type == "date" for dv in ws.data_validations.dataValidation)
     all_rows = _records(_open(files["communication-matrix.xlsx"])["Findings"])
     assert len(all_rows) == len(data.assessment.findings)
@@ -179,7 +197,9 @@ def test_findings_sheet(files: dict[str, bytes], data: ReportData) -> None:
 
 def test_summary_reconciles(files: dict[str, bytes], data: ReportData) -> None:
     ws = _open(files["communication-matrix.xlsx"])["Summary"]
-    values = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    values: dict[object, int] = {}
+    for r in range(1, ws.max_row + 1):
+        values.setdefault(ws.cell(row=r, column=1).value, r)  # the first of equal labels
     assert ws.cell(row=values["Flows"], column=2).value == 83
     assert ws.cell(row=values["Technologies"], column=2).value == 21
     stats = data.assessment.statistics.overall
@@ -344,7 +364,7 @@ def test_hostile_sheet_xml_uses_inline_strings(
 ) -> None:
     _data, files = hostile
     xml = _sheet_xml(files["hostile-cells.xlsx"])["xl/worksheets/sheet1.xml"]
-    cell = re.search(r'<c r="C2"[^>]*>(.*?)</c>', xml)
+    cell = re.search(r'<c r="D2"[^>]*>(.*?)</c>', xml)  # Component, after Key, Section, No.
     assert cell is not None
     assert 't="inlineStr"' in cell.group(0)
     assert "<is><t>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t></is>" in cell.group(1) or (
@@ -410,3 +430,146 @@ def test_libreoffice_opens_every_workbook(files: dict[str, bytes], tmp_path: Pat
         assert pdf.is_file(), result.stdout + result.stderr
         text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
         assert "Metadata" in text and "Source sha256" in text
+
+
+# --- links, long tables and views ------------------------------------------------------
+
+
+def _column(ws: Worksheet, header: str) -> int:
+    return _header(ws).index(header) + 1
+
+
+def test_every_finding_links_to_its_flow_row_and_back(
+    files: dict[str, bytes], data: ReportData
+) -> None:
+    for name, blob in files.items():
+        wb = _open(blob)
+        matrix, findings = wb["Matrix"], wb["Findings"]
+        keys = {matrix.cell(row=r, column=1).value: r for r in range(2, matrix.max_row + 1)}
+        assert len(keys) == matrix.max_row - 1, "the Key column is unique"
+        flow_col = _column(findings, "Flow key")
+        finding_rows = {}
+        for r in range(2, findings.max_row + 1):
+            finding_rows[findings.cell(row=r, column=1).value] = r
+            cell = findings.cell(row=r, column=flow_col)
+            assert cell.hyperlink is not None, (name, r)
+            sheet, _, target = cell.hyperlink.location.partition("!")
+            assert sheet == "'Matrix'"
+            assert matrix[target].value == cell.value  # lands on the flow's Key cell
+            assert keys[cell.value] == matrix[target].row
+        back_col = _column(matrix, "Findings")
+        for r in range(2, matrix.max_row + 1):
+            cell = matrix.cell(row=r, column=back_col)
+            if not cell.value:
+                assert cell.hyperlink is None
+                continue
+            assert cell.hyperlink is not None
+            sheet, _, target = cell.hyperlink.location.partition("!")
+            assert sheet == "'Findings'"
+            first = str(cell.value).split("\n")[0]
+            assert findings[target].value == first and finding_rows[first] == findings[target].row
+    # the two flows numbered 10.2 are told apart
+    matrix = _records(_open(files["plain.xlsx"])["Matrix"])
+    assert [r["Key"] for r in matrix if r["No."] == "10.2"] == ["10.2", "10.2~2"]
+
+
+def test_no_cell_holds_link_syntax_or_backticks(files: dict[str, bytes]) -> None:
+    wb = _open(files["communication-matrix.xlsx"])
+    seen_link = False
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert "](" not in cell.value, (ws.title, cell.coordinate, cell.value)
+                    assert "`" not in cell.value, (ws.title, cell.coordinate, cell.value)
+    techs = wb["Technologies"]
+    for r in range(2, techs.max_row + 1):
+        cell = techs.cell(row=r, column=_column(techs, "Notes"))
+        if "without open SSH ports" in str(cell.value):
+            # no docs base URL configured: the relative link is shown as its text
+            assert cell.value == "Management access without open SSH ports."
+            assert cell.hyperlink is None
+            seen_link = True
+    assert seen_link
+
+
+def test_relative_links_resolve_against_the_docs_base_url(data: ReportData) -> None:
+    base = "https://docs.example.org/docs/references/"
+    config = dataclasses.replace(
+        data.config, document=dataclasses.replace(data.config.document, docs_base_url=base)
+    )
+    wb = _open(render(dataclasses.replace(data, config=config), RenderOptions())[COMBINED])
+    techs = wb["Technologies"]
+    (cell,) = [
+        techs.cell(row=r, column=_column(techs, "Notes"))
+        for r in range(2, techs.max_row + 1)
+        if "SSH ports" in str(techs.cell(row=r, column=_column(techs, "Notes")).value)
+    ]
+    assert cell.value == "Management access without open SSH ports."
+    assert cell.hyperlink is not None
+    assert cell.hyperlink.target == (
+        "https://docs.example.org/contributing/01-Proposals/MEP9/README.md"
+    )
+
+
+def test_finding_controls_filter_is_exact(files: dict[str, bytes], data: ReportData) -> None:
+    rows = _records(_open(files["communication-matrix.xlsx"])["Finding controls"])
+    assert len(rows) == sum(len(f.controls) for f in data.assessment.findings)
+    iso = [r for r in rows if r["Framework"] == "ISO/IEC 27001" and r["Control"] == "8.2"]
+    expected = {
+        f.id for f in data.assessment.findings if ControlRef("iso27001", "8.2") in f.controls
+    }
+    assert {r["Finding"] for r in iso} == expected
+    assert not any(str(r["Control"]).startswith("8.2") and r["Control"] != "8.2" for r in iso)
+    titles = {(c.framework, c.id): c.title for c in data.assessment.catalogue}
+    assert any(r["Control"] == "8.20" for r in rows)  # they exist, in their own rows
+    for r in rows:
+        if r["Framework"] == "ISO/IEC 27001":
+            assert r["Control title"] == titles[("iso27001", str(r["Control"]))]
+
+
+def test_firewall_view_one_row_per_protocol_and_port(
+    files: dict[str, bytes], data: ReportData
+) -> None:
+    rows = _records(_open(files["communication-matrix.xlsx"])["Firewall view"])
+    header = _header(_open(files["communication-matrix.xlsx"])["Firewall view"])
+    assert not {"Findings", "Severity", "Status", "C", "Auth"} & set(header)
+    keys = [(r["Source zone"], r["Destination zone"], r["Protocol"], r["Port"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    for r in rows:
+        assert "/" not in str(r["Protocol"]) and "/" not in str(r["Port"])
+    expected = set()
+    for flow in data.matrix.flows:
+        assert flow.ports is not None
+        for proto in flow.protocol.parts:
+            for port in flow.ports.ranges:
+                expected.add((flow.source_zone.name, flow.destination_zone.name, proto, str(port)))
+                row = rows[
+                    keys.index(
+                        expected_key := (
+                            flow.source_zone.name,
+                            flow.destination_zone.name,
+                            proto,
+                            str(port),
+                        )
+                    )
+                ]
+                assert flow.key in str(row["Flows"]).split("\n"), expected_key
+    assert set(keys) == expected
+    split = [f for f in data.matrix.flows if "/" in f.protocol.text or "/" in f.ports.text]
+    assert split, "the shipped source has TCP/UDP and 67/68 flows"
+
+
+def test_high_and_medium_rows_are_highlighted_whole(files: dict[str, bytes]) -> None:
+    ws = _open(files["communication-matrix.xlsx"])["Matrix"]
+    header = _header(ws)
+    rules = [(cf.sqref, r) for cf in ws.conditional_formatting for r in cf.rules]
+    worst = get_column_letter(header.index("Worst finding") + 1)
+    last = get_column_letter(len(header))
+    high = [(sq, r) for sq, r in rules if r.formula == [f'${worst}2="High"']]
+    assert len(high) == 1
+    assert str(high[0][0]).startswith("A2:") and str(high[0][0]).split(":")[1].startswith(last)
+    assert rules[0][1] is high[0][1]  # evaluated first: it wins over the C rules
+    rows = _records(ws)
+    (datastore,) = [r for r in rows if r["Worst finding"] == "High"]
+    assert datastore["Crosses zones"] == "no"  # the High sits inside one zone, and is covered

@@ -1,8 +1,9 @@
 """Excel workbooks: one per integration (``<slug>.xlsx``) and one with every section.
 
-Each workbook has the sheets Matrix, Technologies, Findings, Summary, Legend and Metadata,
-one module each. The whole-matrix workbook keeps *one* Matrix sheet with a Section column
-rather than one sheet per section: an auditor filters and sorts across all flows at once
+Each workbook has the sheets of ``SHEETS`` (Matrix, Technologies, Findings, Finding
+controls, Firewall view, Summary, Legend, Metadata), one module each. The whole-matrix
+workbook keeps *one* Matrix sheet with a Section column rather than one sheet per section: an
+auditor filters and sorts across all flows at once
 (every flow leaving the Internet zone, every flow without C), and the per-section workbooks
 share the very same column layout, so sheets from several workbooks can be stacked without
 reshaping.
@@ -17,22 +18,36 @@ rewritten with fixed entry timestamps, so equal inputs give byte-identical files
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import ReportData, Section
 from .. import Rendered, RenderOptions
 from .archive import workbook_to_bytes
 from .cells import clean
 from .changes import changes_sheet
-from .findings import findings_sheet
-from .labels import STATUS_VALUES
+from .findings import finding_controls_sheet, findings_sheet
+from .firewall import firewall_sheet
+from .labels import (
+    CHANGES_SHEET,
+    FINDING_CONTROLS_SHEET,
+    FINDINGS_SHEET,
+    FIREWALL_SHEET,
+    LEGEND_SHEET,
+    MATRIX_SHEET,
+    METADATA_SHEET,
+    STATUS_VALUES,
+    SUMMARY_SHEET,
+    TECHNOLOGIES_SHEET,
+)
 from .legend import legend_sheet
 from .matrix import matrix_sheet
 from .metadata import metadata_sheet
 from .printing import print_setup, set_properties
-from .scope import Scope
+from .scope import Book, Scope
 from .summary import summary_sheet
 from .technologies import technologies_sheet
 
@@ -73,7 +88,7 @@ def changes_workbook(data: ReportData) -> bytes:
         raise ValueError("changes_workbook needs ReportData with changes (a diff)")
     scope = Scope(data.matrix.sections, combined=True)
     wb = _empty_workbook()
-    changes_sheet(wb.create_sheet("Changes"), data)
+    changes_sheet(wb.create_sheet(CHANGES_SHEET), data)
     for ws in wb.worksheets:
         print_setup(ws, data, scope)
     set_properties(wb, data, scope)
@@ -82,19 +97,42 @@ def changes_workbook(data: ReportData) -> bytes:
     return workbook_to_bytes(wb, data.build.build_time)
 
 
+SheetWriter = Callable[[Worksheet, Book], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    name: str
+    write: SheetWriter
+    combined_only: bool = False
+    """Only in the whole-matrix workbook (views across all sections)."""
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(MATRIX_SHEET, matrix_sheet),
+    Sheet(TECHNOLOGIES_SHEET, technologies_sheet),
+    Sheet(FINDINGS_SHEET, findings_sheet),
+    Sheet(FINDING_CONTROLS_SHEET, finding_controls_sheet),
+    Sheet(FIREWALL_SHEET, firewall_sheet),
+    Sheet(SUMMARY_SHEET, summary_sheet),
+    Sheet(LEGEND_SHEET, legend_sheet),
+    Sheet(METADATA_SHEET, metadata_sheet),
+    # Further sheets (the Controls view, verify's observed-traffic comparison) go here: a
+    # name and a writer over the Book.
+)
+"""The workbook's sheets in order: add a sheet by adding a row."""
+
+
 def build_workbook(data: ReportData, sections: Sequence[Section]) -> Workbook:
     """The openpyxl workbook for ``sections`` (all of the matrix's sections = combined)."""
     scope = Scope(tuple(sections), combined=tuple(sections) == data.matrix.sections)
-    findings = tuple(f for f in data.assessment.findings if f.section in scope.slugs)
+    book = Book.of(data, scope)
     wb = _empty_workbook()
-    matrix_sheet(wb.create_sheet("Matrix"), data, scope)
-    technologies_sheet(wb.create_sheet("Technologies"), scope)
-    findings_sheet(wb.create_sheet("Findings"), data, scope, findings)
-    summary_sheet(wb.create_sheet("Summary"), data, scope, findings)
-    legend_sheet(wb.create_sheet("Legend"), data)
-    metadata_sheet(wb.create_sheet("Metadata"), data, scope, findings)
+    for sheet in SHEETS:
+        if scope.combined or not sheet.combined_only:
+            sheet.write(wb.create_sheet(sheet.name), book)
     if scope.combined and data.changes is not None:
-        changes_sheet(wb.create_sheet("Changes"), data)
+        changes_sheet(wb.create_sheet(CHANGES_SHEET), data)
     for ws in wb.worksheets:
         print_setup(ws, data, scope)
     wb.active = 0
@@ -112,6 +150,7 @@ def _empty_workbook() -> Workbook:
 
 __all__ = [
     "COMBINED_NAME",
+    "SHEETS",
     "STATUS_VALUES",
     "build_workbook",
     "changes_workbook",

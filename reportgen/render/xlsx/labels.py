@@ -7,6 +7,17 @@ from ...model import (
     Level,
 )
 
+MATRIX_SHEET = "Matrix"
+TECHNOLOGIES_SHEET = "Technologies"
+FINDINGS_SHEET = "Findings"
+FINDING_CONTROLS_SHEET = "Finding controls"
+CONTROLS_SHEET = "Controls"
+FIREWALL_SHEET = "Firewall view"
+SUMMARY_SHEET = "Summary"
+LEGEND_SHEET = "Legend"
+METADATA_SHEET = "Metadata"
+CHANGES_SHEET = "Changes"
+
 STATUS_VALUES: tuple[str, ...] = (
     "Open",
     "In progress",

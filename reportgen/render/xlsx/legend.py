@@ -9,15 +9,16 @@ from ...model import (
     FLAG_KEYS,
     Flag,
     Level,
-    ReportData,
 )
 from .labels import LEVEL_DEFINITIONS, STATUS_VALUES, TRUST_CLASS_MEANINGS, control_label
 from .layout import Blocks
+from .scope import Book
 
 # --- Legend ------------------------------------------------------------------------------
 
 
-def legend_sheet(ws: Worksheet, data: ReportData) -> None:
+def legend_sheet(ws: Worksheet, book: Book) -> None:
+    data = book.data
     for letter, width in zip("ABCDEF", (24, 16, 60, 40, 40, 40), strict=True):
         ws.column_dimensions[letter].width = width
     out = Blocks(ws)
@@ -25,7 +26,10 @@ def legend_sheet(ws: Worksheet, data: ReportData) -> None:
     out.block(
         "Flag columns (from the source's legend)",
         ("Column", "Field", "Meaning"),
-        ((key, name, data.matrix.legend_meaning(key) or "") for name, key in FLAG_KEYS.items()),
+        (
+            (key, name, book.text(data.matrix.legend_meaning(key) or ""))
+            for name, key in FLAG_KEYS.items()
+        ),
     )
     out.block(
         "Flag values",
@@ -67,9 +71,9 @@ def legend_sheet(ws: Worksheet, data: ReportData) -> None:
                 (
                     rule.id,
                     rule.severity,
-                    rule.title,
-                    rule.rationale,
-                    rule.recommendation,
+                    book.text(rule.title),
+                    book.text(rule.rationale),
+                    book.text(rule.recommendation),
                     "\n".join(control_label(c) for c in rule.controls),
                 )
                 for rule in data.assessment.rules

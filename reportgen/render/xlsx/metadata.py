@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...model import (
-    Finding,
-    ReportData,
-)
 from .archive import iso
 from .cells import put
 from .labels import NOT_RECORDED
 from .layout import Blocks
-from .scope import Scope
+from .scope import Book
 
 # --- Metadata ----------------------------------------------------------------------------
 
 
-def metadata_sheet(
-    ws: Worksheet, data: ReportData, scope: Scope, findings: Sequence[Finding]
-) -> None:
+def metadata_sheet(ws: Worksheet, book: Book) -> None:
+    data, scope, findings = book.data, book.scope, book.findings
     for letter, width in zip("ABCDEFG", (30, 70, 14, 14, 14, 14, 14), strict=True):
         ws.column_dimensions[letter].width = width
     doc = data.config.document

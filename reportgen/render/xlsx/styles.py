@@ -25,7 +25,10 @@ CENTER = Alignment(horizontal="center", vertical="top")
 COLUMN_ALIGNMENTS = {"wrap": WRAP, "center": CENTER, "top": TOP}
 THIN = Side(style="thin", color="A6A6A6")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-MISSING_C_FILL = PatternFill("solid", fgColor="F4B6B6", bgColor="F4B6B6")
+HIGH_ROW_FILL = PatternFill("solid", fgColor="F4B6B6", bgColor="F4B6B6")
+HIGH_ROW_FONT = Font(color="9C0006", bold=True)
+MEDIUM_ROW_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")
+MISSING_C_FILL = PatternFill("solid", fgColor="FCE4E4", bgColor="FCE4E4")
 MISSING_C_FONT = Font(color="9C0006")
 UNKNOWN_C_FILL = PatternFill("solid", fgColor="FFE699", bgColor="FFE699")
 LEVEL_FILLS: dict[Level, PatternFill] = {

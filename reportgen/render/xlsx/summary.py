@@ -8,18 +8,17 @@ from collections.abc import Sequence
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import (
-    Finding,
     Flow,
     Level,
     ReportData,
 )
+from .frames import zone_pair_frames
 from .layout import Blocks
-from .scope import Scope, scope_statistics
+from .scope import Book, scope_statistics
 
 
-def summary_sheet(
-    ws: Worksheet, data: ReportData, scope: Scope, findings: Sequence[Finding]
-) -> None:
+def summary_sheet(ws: Worksheet, book: Book) -> None:
+    data, scope, findings = book.data, book.scope, book.findings
     for letter, width in zip("ABCDEFGHIJKLMNO", (26, 14, 14, 14, 14, 14, 14, 14), strict=False):
         ws.column_dimensions[letter].width = width
     flows = scope.flows
@@ -85,22 +84,26 @@ def _share(part: int, total: int) -> float:
     return part / total if total else 0.0
 
 
+_ZONE_TABLES = (
+    ("flows", "Flows by zone pair (rows: source zone, columns: destination zone)"),
+    ("no_c", "Protection: flows without C (not encrypted), by zone pair"),
+    ("no_auth", "Protection: flows without Auth (not authenticated), by zone pair"),
+)
+
+
 def _zone_grid(out: Blocks, data: ReportData, flows: Sequence[Flow]) -> None:
-    counts = Counter((f.source_zone.name, f.destination_zone.name) for f in flows)
-    order = {z: i for i, z in enumerate(data.assessment.statistics.zones)}
-    present = {z for pair in counts for z in pair}
-    zones = sorted(present, key=lambda z: (order.get(z, len(order)), z))
-    sources = [z for z in zones if any(s == z for s, _ in counts)]
-    targets = [z for z in zones if any(d == z for _, d in counts)]
-    out.block(
-        "Flows by zone pair (rows: source zone, columns: destination zone)",
-        ("Source \\ Destination", *targets, "Total"),
-        (
+    frames = zone_pair_frames(flows, data.assessment.statistics.zones)
+    for name, title in _ZONE_TABLES:
+        table = frames[name]
+        out.block(
+            title,
+            ("Source \\ Destination", *(str(c) for c in table.columns), "Total"),
             (
-                src,
-                *(counts.get((src, dst)) or None for dst in targets),
-                sum(counts.get((src, dst), 0) for dst in targets),
-            )
-            for src in sources
-        ),
-    )
+                (
+                    str(source),
+                    *(int(v) or None for v in values),
+                    int(sum(values)),
+                )
+                for source, values in zip(table.index, table.to_numpy().tolist(), strict=True)
+            ),
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .layout import Column, table_sheet
-from .scope import Scope
+from .scope import Book
 
 # --- Technologies ------------------------------------------------------------------------
 
@@ -18,9 +18,15 @@ _TECH_COLUMNS = (
 )
 
 
-def technologies_sheet(ws: Worksheet, scope: Scope) -> None:
+def technologies_sheet(ws: Worksheet, book: Book) -> None:
     rows = [
-        [section.title, tech.name, tech.parties, tech.notes, tech.location.line]
-        for section, tech in scope.technologies
+        [
+            section.title,
+            tech.name,
+            book.text(tech.parties),
+            book.text(tech.notes),
+            tech.location.line,
+        ]
+        for section, tech in book.scope.technologies
     ]
     table_sheet(ws, "Technologies", _TECH_COLUMNS, rows, freeze="C2")
