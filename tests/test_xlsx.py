@@ -457,17 +457,19 @@ def test_every_finding_links_to_its_flow_row_and_back(
             assert sheet == "'Matrix'"
             assert matrix[target].value == cell.value  # lands on the flow's Key cell
             assert keys[cell.value] == matrix[target].row
-        back_col = _column(matrix, "Findings")
+        ids_col, back_col = _column(matrix, "Findings"), _column(matrix, "Worst finding")
         for r in range(2, matrix.max_row + 1):
             cell = matrix.cell(row=r, column=back_col)
-            if not cell.value:
-                assert cell.hyperlink is None
+            ids = matrix.cell(row=r, column=ids_col).value
+            if not ids:
+                assert cell.hyperlink is None and not cell.value
                 continue
             assert cell.hyperlink is not None
             sheet, _, target = cell.hyperlink.location.partition("!")
             assert sheet == "'Findings'"
-            first = str(cell.value).split("\n")[0]
+            first = str(ids).split("\n")[0]  # the worst, listed first
             assert findings[target].value == first and finding_rows[first] == findings[target].row
+            assert findings.cell(row=findings[target].row, column=2).value == cell.value
     # the two flows numbered 10.2 are told apart
     matrix = _records(_open(files["plain.xlsx"])["Matrix"])
     assert [r["Key"] for r in matrix if r["No."] == "10.2"] == ["10.2", "10.2~2"]

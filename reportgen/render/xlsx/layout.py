@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .cells import LINK_FONT, TEXT, Link, cell_at, clean, put, write
 from .styles import (
     BLOCK_FONT,
+    BODY_FONT,
     BOLD,
     BOX,
     COLUMN_ALIGNMENTS,
@@ -41,9 +42,12 @@ def column_style(wb: Workbook, column: Column, *, link: bool = False) -> str:
     kind = "wrap" if column.wrap else "center" if column.center else "top"
     name = f"reportgen {'text' if column.text else 'value'} {kind}{' link' if link else ''}"
     if name not in wb.named_styles:
-        style = NamedStyle(name=name, alignment=copy(COLUMN_ALIGNMENTS[kind]), hidden=True)
-        if link:
-            style.font = copy(LINK_FONT)
+        style = NamedStyle(
+            name=name,
+            alignment=copy(COLUMN_ALIGNMENTS[kind]),
+            font=copy(LINK_FONT if link else BODY_FONT),  # unnamed, LibreOffice shows a serif
+            hidden=True,
+        )
         if column.text:
             style.number_format = TEXT
         wb.add_named_style(style)

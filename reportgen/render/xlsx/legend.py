@@ -13,8 +13,19 @@ from ...model import (
 from .labels import LEVEL_DEFINITIONS, STATUS_VALUES, TRUST_CLASS_MEANINGS, control_label
 from .layout import Blocks
 from .scope import Book
+from .styles import HIGH_ROW_FILL, MEDIUM_ROW_FILL, MISSING_C_FILL, UNKNOWN_C_FILL
 
 # --- Legend ------------------------------------------------------------------------------
+
+
+HIGHLIGHTS = (
+    ("Red, bold", "", "The flow has a High finding (also inside one zone)."),
+    ("Orange", "", "The flow's worst finding is Medium."),
+    ("Light red", "", "The flow crosses zones and is not encrypted (C empty)."),
+    ("Amber", "", "The flow crosses zones and its encryption is not assessed (C is ?)."),
+)
+HIGHLIGHT_FILLS = (HIGH_ROW_FILL, MEDIUM_ROW_FILL, MISSING_C_FILL, UNKNOWN_C_FILL)
+"""A swatch for each row of ``HIGHLIGHTS`` (the rules themselves are in ``matrix``)."""
 
 
 def legend_sheet(ws: Worksheet, book: Book) -> None:
@@ -41,13 +52,13 @@ def legend_sheet(ws: Worksheet, book: Book) -> None:
         ),
     )
     out.block(
-        "Highlighting on the Matrix sheet",
+        "Highlighting on the Matrix sheet (whole rows; the first that applies)",
         ("Colour", "", "Meaning"),
-        (
-            ("Red", "", "The flow crosses zones and is not encrypted (C empty)."),
-            ("Amber", "", "The flow crosses zones and its encryption is not assessed (C is ?)."),
-        ),
+        HIGHLIGHTS,
     )
+    first = out.row - 1 - len(HIGHLIGHTS)
+    for r, fill in zip(range(first, out.row - 1), HIGHLIGHT_FILLS, strict=True):
+        ws.cell(row=r, column=2).fill = fill
     out.block(
         "Finding severities",
         ("Severity", "", "Definition"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +14,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...model import (
     FLAG_FIELDS,
     FLAG_KEYS,
-    Finding,
     Flag,
     Flow,
     Level,
@@ -78,11 +77,6 @@ def _flag_value(flag: Flag) -> str | None:
     return flag.value or None
 
 
-def worst_level(findings: Iterable[Finding]) -> Level | None:
-    levels = [f.severity for f in findings]
-    return min(levels, key=lambda level: level.rank) if levels else None
-
-
 def matrix_sheet(ws: Worksheet, book: Book) -> None:
     data, flows = book.data, book.scope.flows
     extra_headers: list[str] = []
@@ -106,7 +100,6 @@ def matrix_sheet(ws: Worksheet, book: Book) -> None:
     rows: list[list[Any]] = []
     for flow in flows:
         found = sorted_findings(list(data.assessment.for_flow(flow.key)))
-        worst = worst_level(found)
         extras = dict(flow.extra)
         rows.append(
             [
@@ -129,9 +122,10 @@ def matrix_sheet(ws: Worksheet, book: Book) -> None:
                 config.trust_class(flow.destination_zone.name),
                 YES if flow.crosses_zones else NO,
                 YES if flow.optional else NO,
-                # One hyperlink per cell: to the first (worst) finding; all ids are listed.
-                book.finding_link(found[0].id, "\n".join(f.id for f in found)) if found else "",
-                worst.title if worst is not None else "",
+                "\n".join(f.id for f in found),
+                # The way back: the worst finding's row (a cell holds one hyperlink, and
+                # LibreOffice shows a linked cell on one line).
+                book.finding_link(found[0].id, found[0].severity.title) if found else "",
                 flow.location.line,
             ]
         )
