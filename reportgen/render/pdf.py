@@ -47,6 +47,7 @@ from ..model import (
 )
 from ..resources import templates_root
 from . import Rendered, RenderOptions, pdf_parts
+from .html_inline import inline_filter
 from .json_ import findings_json, records_json
 
 LOG = logging.getLogger(__name__)
@@ -624,6 +625,7 @@ def environment(user: Path | None) -> jinja2.Environment:
     env.globals["anchor"] = anchor
     env.globals["part_mark"] = Markup(pdf_parts.PART_MARK)
     env.filters["by_rule"] = by_rule
+    env.filters["inline"] = inline_filter  # a cell's inline Markdown: links, code
     return env
 
 
