@@ -18,7 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reportgen.config import load_config
-from reportgen.model import FLAG_KEYS, ControlRef, Flag, ReportData
+from reportgen.model import FLAG_KEYS, ControlRef, Flag, Flow, Level, ReportData, Triage
 from reportgen.ordering import sorted_findings
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
@@ -73,9 +73,12 @@ def test_one_workbook_per_section_and_one_for_all(files: dict[str, bytes]) -> No
 
 
 def test_sheets_and_names(files: dict[str, bytes]) -> None:
-    for blob in files.values():
+    for name, blob in files.items():
         wb = _open(blob)
-        assert wb.sheetnames == SHEETS
+        if name == COMBINED:  # the per-control view spans all sections
+            assert wb.sheetnames == [*SHEETS[:4], "Controls", *SHEETS[4:]]
+        else:
+            assert wb.sheetnames == SHEETS
         assert all(len(name) <= 31 for name in wb.sheetnames)
 
 
@@ -562,16 +565,82 @@ def test_firewall_view_one_row_per_protocol_and_port(
     assert split, "the shipped source has TCP/UDP and 67/68 flows"
 
 
-def test_high_and_medium_rows_are_highlighted_whole(files: dict[str, bytes]) -> None:
-    ws = _open(files["communication-matrix.xlsx"])["Matrix"]
+def test_high_and_medium_rows_are_highlighted_whole(data: ReportData) -> None:
+    """A High finding inside one zone colours its whole row: the rule tests the Worst finding
+    column, not zone crossing, and comes before the C rules."""
+    inside = next(f for f in data.assessment.findings if not _flow(data, f.flow_key).crosses_zones)
+    assert not _flow(data, inside.flow_key).crosses_zones
+    high = dataclasses.replace(inside, severity=Level.HIGH)
+    findings = tuple(high if f is inside else f for f in data.assessment.findings)
+    changed = dataclasses.replace(
+        data, assessment=dataclasses.replace(data.assessment, findings=findings)
+    )
+    ws = _open(render(changed, RenderOptions())[COMBINED])["Matrix"]
     header = _header(ws)
-    rules = [(cf.sqref, r) for cf in ws.conditional_formatting for r in cf.rules]
+    rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
     worst = get_column_letter(header.index("Worst finding") + 1)
-    last = get_column_letter(len(header))
-    high = [(sq, r) for sq, r in rules if r.formula == [f'${worst}2="High"']]
-    assert len(high) == 1
-    assert str(high[0][0]).startswith("A2:") and str(high[0][0]).split(":")[1].startswith(last)
-    assert rules[0][1] is high[0][1]  # evaluated first: it wins over the C rules
+    whole = f"A2:{get_column_letter(len(header))}{ws.max_row}"
+    assert [(sq, r.formula) for sq, r in rules[:2]] == [
+        (whole, [f'${worst}2="High"']),
+        (whole, [f'${worst}2="Medium"']),
+    ]
+    assert all(sq == whole for sq, _ in rules)
     rows = _records(ws)
-    (datastore,) = [r for r in rows if r["Worst finding"] == "High"]
-    assert datastore["Crosses zones"] == "no"  # the High sits inside one zone, and is covered
+    (row,) = [r for r in rows if r["Key"] == inside.flow_key]
+    assert row["Worst finding"] == "High" and row["Crosses zones"] == "no"
+
+
+def _flow(data: ReportData, key: str) -> Flow:
+    return next(f for f in data.matrix.flows if f.key == key)
+
+
+def test_controls_sheet_one_row_per_control_in_scope(
+    files: dict[str, bytes], data: ReportData
+) -> None:
+    ws = _open(files[COMBINED])["Controls"]
+    rows = _records(ws)
+    statuses = data.assessment.control_status
+    assert len(rows) == len(statuses) > 0
+    by_id = {(r["Framework"], r["Control"]): r for r in rows}
+    labels = {"iso27001": "ISO 27001", "grundschutz": "Grundschutz"}
+    for status in statuses:
+        control = status.control
+        row = by_id[(labels[control.framework], control.id)]
+        assert row["Title"] == control.title  # the catalogue's official title (English)
+        assert row["Findings"] == len(status.findings)
+        assert row["Flows in scope"] == len(status.flows)
+        assert row["Worst severity"] == (status.worst.title if status.worst else None)
+        assert row["Review status"] == status.status.replace("-", " ").capitalize()
+        assert (row["Applicability"] == "Not applicable") == (status.status == "not-applicable")
+        assert row["Reason"] and "`" not in str(row["Reason"])
+        assert row["Auditor status"] is None and row["Auditor comment"] is None
+    (choice,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    col = get_column_letter(_header(ws).index("Auditor status") + 1)
+    assert str(choice.sqref) == f"{col}2:{col}{len(rows) + 1}"
+    assert "Partially implemented" in str(choice.formula1)
+
+
+def test_controls_sheet_titles_in_german(data: ReportData) -> None:
+    doc = dataclasses.replace(data.config.document, language="de")
+    german = dataclasses.replace(data, config=dataclasses.replace(data.config, document=doc))
+    rows = _records(_open(render(german, RenderOptions())[COMBINED])["Controls"])
+    for status in data.assessment.control_status:
+        if status.control.title_de:
+            assert any(r["Title"] == status.control.title_de for r in rows), status.control.id
+
+
+def test_findings_status_starts_at_the_triage_status(data: ReportData) -> None:
+    first = data.assessment.findings[0]
+    decided = dataclasses.replace(
+        first,
+        triage=Triage(status="accepted", owner="Ops", due="2026-01-31", ticket="SEC-1"),
+    )
+    findings = (decided, *data.assessment.findings[1:])
+    changed = dataclasses.replace(
+        data, assessment=dataclasses.replace(data.assessment, findings=findings)
+    )
+    rows = _records(_open(render(changed, RenderOptions())[COMBINED])["Findings"])
+    (row,) = [r for r in rows if r["Finding"] == first.id]
+    assert (row["Status"], row["Owner"], row["Ticket"]) == ("Risk accepted", "Ops", "SEC-1")
+    assert row["Due date"] is not None and row["Due date"].date().isoformat() == "2026-01-31"
+    assert {r["Status"] for r in rows if r["Finding"] != first.id} == {"Open"}

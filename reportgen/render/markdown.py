@@ -9,7 +9,8 @@ restyled template therefore cannot forget to escape.
 Escaping turns the characters that could end a table cell, start inline markup or raw HTML,
 or open a block (``|``, ``<``, ``>``, ``&``, backticks, ``*``, ``_``, ``[``, ``]``, ``{``,
 ``}``, ``~``, ``\\``) into numeric character references, folds line breaks into spaces and
-neutralises a leading ``#``, ``-``, ``+``, ``=``, ``>``, ``!``, ``:`` or ``1.``, so no input
+neutralises a leading ``#``, ``-``, ``+``, ``=``, ``>``, ``!``, ``:``, ``1.``, ``import`` or
+``export`` (ESM to MDX), so no input
 can break a row or inject a link, an image or HTML.
 """
 
@@ -75,6 +76,8 @@ _ALWAYS_RE = re.compile("|".join(re.escape(c) for c in _ALWAYS))
 _LEADING = re.compile(r"^[#\-+=!:%]+(?=\s|$)|^[!:]")
 """A run of block markers followed by a space or the end (``#``, ``-``, ``+``, ``=``, ``%``,
 ``:::`` and ``!!!`` admonitions)."""
+_ESM = re.compile(r"^(?:import|export)\b")
+"""MDX reads a line starting with ``import``/``export`` as JavaScript (ESM)."""
 _ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
@@ -94,7 +97,7 @@ def escape(value: object) -> str:
     text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
     body = text.lstrip(" ")
     lead = text[: len(text) - len(body)]
-    if _LEADING.match(body):
+    if _LEADING.match(body) or _ESM.match(body):
         body = f"&#{ord(body[0])};{body[1:]}"
     else:
         body = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", body, count=1)

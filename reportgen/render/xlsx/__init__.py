@@ -1,7 +1,8 @@
 """Excel workbooks: one per integration (``<slug>.xlsx``) and one with every section.
 
 Each workbook has the sheets of ``SHEETS`` (Matrix, Technologies, Findings, Finding
-controls, Firewall view, Summary, Legend, Metadata), one module each. The whole-matrix
+controls, Firewall view, Summary, Legend, Metadata; Controls in the whole-matrix workbook),
+one module each. The whole-matrix
 workbook keeps *one* Matrix sheet with a Section column rather than one sheet per section: an
 auditor filters and sorts across all flows at once
 (every flow leaving the Internet zone, every flow without C), and the per-section workbooks
@@ -29,10 +30,12 @@ from .. import Rendered, RenderOptions
 from .archive import workbook_to_bytes
 from .cells import clean
 from .changes import changes_sheet
+from .controls import controls_sheet
 from .findings import finding_controls_sheet, findings_sheet
 from .firewall import firewall_sheet
 from .labels import (
     CHANGES_SHEET,
+    CONTROLS_SHEET,
     FINDING_CONTROLS_SHEET,
     FINDINGS_SHEET,
     FIREWALL_SHEET,
@@ -113,12 +116,13 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(TECHNOLOGIES_SHEET, technologies_sheet),
     Sheet(FINDINGS_SHEET, findings_sheet),
     Sheet(FINDING_CONTROLS_SHEET, finding_controls_sheet),
+    Sheet(CONTROLS_SHEET, controls_sheet, combined_only=True),
     Sheet(FIREWALL_SHEET, firewall_sheet),
     Sheet(SUMMARY_SHEET, summary_sheet),
     Sheet(LEGEND_SHEET, legend_sheet),
     Sheet(METADATA_SHEET, metadata_sheet),
-    # Further sheets (the Controls view, verify's observed-traffic comparison) go here: a
-    # name and a writer over the Book.
+    # Further sheets (verify's observed-traffic comparison) go here: a name and a writer
+    # over the Book.
 )
 """The workbook's sheets in order: add a sheet by adding a row."""
 

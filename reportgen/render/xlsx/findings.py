@@ -3,6 +3,7 @@ Finding controls table (one row per finding and control, so a filter on a contro
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from openpyxl.formatting.rule import FormulaRule
@@ -12,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import Control, ControlRef, Finding, Level
 from .frames import finding_controls_frame
-from .labels import FRAMEWORK_LABELS, STATUS_VALUES, control_label
+from .labels import STATUS_VALUES, TRIAGE_TO_STATUS, control_label, framework_name
 from .layout import Column, column_letter, column_number, column_range, table_sheet
 from .scope import Book
 from .styles import LEVEL_FILLS
@@ -20,6 +21,7 @@ from .styles import LEVEL_FILLS
 _FINDING_COLUMNS = (
     Column("Finding", 20, fit=True),
     Column("Severity", 12),
+    Column("Kind", 12, fit=True),
     Column("Section", 18, wrap=True),
     Column("Flow key", 8, fit=True),
     Column("Component", 18, wrap=True),
@@ -33,6 +35,7 @@ _FINDING_COLUMNS = (
     Column("Status", 14),
     Column("Owner", 16),
     Column("Due date", 12, text=False),
+    Column("Ticket", 14, wrap=True),
     Column("Comment", 30, wrap=True),
 )
 DEFAULT_STATUS = STATUS_VALUES[0]
@@ -68,6 +71,7 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
             [
                 finding.id,
                 finding.severity.title,
+                finding.kind,
                 titles.get(finding.section, finding.section),
                 book.flow_link(finding.flow_key, finding.flow_key),
                 flow.component if flow else "",
@@ -79,8 +83,9 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
                 book.text(finding.recommendation),
                 finding.location.line,
                 _status(finding),
-                None,
-                None,
+                finding.triage.owner or None,
+                _due(finding.triage.due),
+                finding.triage.ticket or None,
                 None,
             ]
         )
@@ -112,21 +117,16 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
     ws.add_data_validation(due)
 
 
-_TRIAGE_STATUS = {
-    "open": "Open",
-    "in-progress": "In progress",
-    "mitigated": "Mitigated",
-    "accepted": "Risk accepted",
-    "false-positive": "False positive",
-}
-"""The triage file's status values -> the auditor's Status list."""
+def _due(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _status(finding: Finding) -> str:
-    """The triage status where the triage file has one, else Open."""
-    triage = getattr(finding, "status", None)
-    value = getattr(triage, "value", triage)
-    return _TRIAGE_STATUS.get(str(value), DEFAULT_STATUS) if value else DEFAULT_STATUS
+    """The triage file's status (Open when the finding has no entry)."""
+    return TRIAGE_TO_STATUS.get(finding.status, DEFAULT_STATUS)
 
 
 def severity_rows(ws: Worksheet, width: int, severity: str, last: int) -> None:
@@ -171,7 +171,7 @@ def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
                 severity,
                 book.flow_link(flow_key, flow_key),
                 rule,
-                FRAMEWORK_LABELS.get(framework, framework),
+                framework_name(framework),
                 control,
                 control_title(found, language) if found else "",
             ]

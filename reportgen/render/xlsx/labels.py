@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from ...model import (
-    ControlRef,
-    Level,
-)
+from ...model import ControlRef
+from ...vocabulary import framework_label
 
 MATRIX_SHEET = "Matrix"
 TECHNOLOGIES_SHEET = "Technologies"
@@ -28,33 +26,36 @@ STATUS_VALUES: tuple[str, ...] = (
 )
 """Values the auditor's Status column accepts (a data validation list)."""
 
-LEVEL_DEFINITIONS: dict[Level, str] = {
-    Level.HIGH: "A documented flow lacks a protection that its zones require; fix before "
-    "relying on the setup.",
-    Level.MEDIUM: "A protection is missing or weaker than expected, with compensating "
-    "factors likely; plan a fix.",
-    Level.LOW: "A minor gap or a documentation weakness; fix when convenient.",
-    Level.INFO: "An observation for the record; no action required.",
-    Level.NOT_ASSESSED: "The matrix marks the property with '?' (depends on configuration); "
-    "the operator must assess it for the installation.",
-}
-
-TRUST_CLASS_MEANINGS: dict[str, str] = {
-    "untrusted": "Outside the operator's control (the Internet, or a zone the page leaves open).",
-    "external-service": "A service operated by a third party under contract.",
-    "tenant": "Machines, firewalls and clusters run for and by tenants.",
-    "management": "Control planes that administer everything else.",
-    "infrastructure": "Network and storage fabric operated by the provider.",
-}
+AUDITOR_CONTROL_VALUES: tuple[str, ...] = (
+    "Implemented",
+    "Partially implemented",
+    "Not implemented",
+    "Not applicable",
+    "Not yet checked",
+)
+"""Values of the Controls sheet's Auditor status column (as a Grundschutz-Check records the
+implementation status: yes, partially, no, dispensable)."""
 
 NOT_RECORDED = "(not recorded)"
 
-FRAMEWORK_LABELS: dict[str, str] = {
-    "iso27001": "ISO/IEC 27001",
-    "grundschutz": "IT-Grundschutz",
-    "c5": "C5",
-}
+
+def framework_name(key: str) -> str:
+    """The short label of a framework (``ISO 27001``, ``Grundschutz``), from the vocabulary."""
+    try:
+        return framework_label(key).short
+    except KeyError:
+        return key
 
 
 def control_label(ref: ControlRef) -> str:
-    return f"{FRAMEWORK_LABELS.get(ref.framework, ref.framework)} {ref.id}"
+    return f"{framework_name(ref.framework)} {ref.id}"
+
+
+TRIAGE_TO_STATUS: dict[str, str] = {
+    "open": "Open",
+    "in-progress": "In progress",
+    "mitigated": "Mitigated",
+    "accepted": "Risk accepted",
+    "false-positive": "False positive",
+}
+"""The triage file's statuses (vocabulary.TRIAGE_STATUSES) -> the Status drop-down's words."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...config import TRUST_CLASSES
 from ...model import (
     FLAG_KEYS,
     Flag,
-    Level,
 )
-from .labels import LEVEL_DEFINITIONS, STATUS_VALUES, TRUST_CLASS_MEANINGS, control_label
+from ...vocabulary import SEVERITIES, TRUST_CLASSES
+from .labels import STATUS_VALUES, control_label
 from .layout import Blocks
 from .scope import Book
 from .styles import HIGH_ROW_FILL, MEDIUM_ROW_FILL, MISSING_C_FILL, UNKNOWN_C_FILL
@@ -62,12 +61,12 @@ def legend_sheet(ws: Worksheet, book: Book) -> None:
     out.block(
         "Finding severities",
         ("Severity", "", "Definition"),
-        ((level.title, "", LEVEL_DEFINITIONS[level]) for level in Level),
+        ((s.label, "", book.text(s.definition)) for s in SEVERITIES),
     )
     out.block(
         "Trust classes (least trusted first)",
         ("Class", "", "Meaning"),
-        ((name, "", TRUST_CLASS_MEANINGS.get(name, "")) for name in TRUST_CLASSES),
+        ((t.key, "", t.meaning) for t in TRUST_CLASSES),
     )
     out.block(
         "Zones (report.toml)",
