@@ -33,6 +33,7 @@ from ...model import (
 )
 from ...vocabulary import FRAMEWORKS
 from .. import RenderOptions
+from ..html_inline import inline_filter
 from ..json_ import findings_json, records_json
 from .diagram import (
     SEVERITY_CODES,
@@ -439,6 +440,7 @@ def environment(user: Path | None) -> jinja2.Environment:
     env.globals["part_mark"] = Markup(PART_MARK)
     env.filters["by_rule"] = by_rule
     env.filters["id_list"] = id_list
+    env.filters["inline"] = inline_filter  # a cell's inline Markdown: links, code
     return env
 
 
