@@ -18,6 +18,7 @@ from .config import Config
 
 if TYPE_CHECKING:
     from .diff import MatrixDiff
+    from .verify import Verification
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -642,3 +643,5 @@ class ReportData:
     build: BuildInfo
     changes: MatrixDiff | None = None
     """The diff against a previous release (``reportgen build --previous OLD``), if asked for."""
+    verification: Verification | None = None
+    """The matrix against observed traffic (``reportgen build --observed FILE``), if asked for."""
