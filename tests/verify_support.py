@@ -94,15 +94,53 @@ def pcap_bytes(packets: Iterable[Packet]) -> bytes:
     return buf.getvalue()
 
 
-ZEEK_FIELDS = (
-    "ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service duration orig_bytes "
-    "resp_bytes conn_state local_orig local_resp missed_bytes history orig_pkts orig_ip_bytes "
-    "resp_pkts resp_ip_bytes tunnel_parents"
-).split()
-ZEEK_TYPES = (
-    "time string addr port addr port enum string interval count count string bool bool count "
-    "string count count count count set[string]"
-).split()
+ZEEK_FIELDS = [
+    "ts",
+    "uid",
+    "id.orig_h",
+    "id.orig_p",
+    "id.resp_h",
+    "id.resp_p",
+    "proto",
+    "service",
+    "duration",
+    "orig_bytes",
+    "resp_bytes",
+    "conn_state",
+    "local_orig",
+    "local_resp",
+    "missed_bytes",
+    "history",
+    "orig_pkts",
+    "orig_ip_bytes",
+    "resp_pkts",
+    "resp_ip_bytes",
+    "tunnel_parents",
+]
+ZEEK_TYPES = [
+    "time",
+    "string",
+    "addr",
+    "port",
+    "addr",
+    "port",
+    "enum",
+    "string",
+    "interval",
+    "count",
+    "count",
+    "string",
+    "bool",
+    "bool",
+    "count",
+    "string",
+    "count",
+    "count",
+    "count",
+    "count",
+    "set[string]",
+]
+"""The #fields and #types lines of Zeek's conn.log (Zeek's documentation, conn.log)."""
 
 
 def zeek_tsv(rows: Sequence[dict[str, Any]]) -> str:
@@ -170,7 +208,7 @@ def hubble_flow(
     """One line of ``hubble observe -o json``: (address, port, labels, namespace) per side."""
 
     def endpoint(side: tuple[str, int, dict[str, str], str]) -> dict[str, Any]:
-        address, _port, labels, namespace = side
+        _address, _port, labels, namespace = side
         return {
             "ID": 1234,
             "identity": 5678,
