@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what reportgen needs on a fresh Debian/Ubuntu machine, then the package itself.
 #   scripts/setup.sh          the tool (WeasyPrint's Pango libraries + `pip install .`)
-#   scripts/setup.sh --test   also the test tools (poppler-utils, qpdf, `pip install -e '.[test]'`)
+#   scripts/setup.sh --test   also the test tools (poppler-utils, qpdf; iproute2, tcpdump and
+#                             openssl for the verify tests' network namespaces;
+#                             `pip install -e '.[test]'`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +12,7 @@ want_tests=0
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info)
 if [ "$want_tests" = 1 ]; then
-  packages+=(poppler-utils qpdf)
+  packages+=(poppler-utils qpdf iproute2 tcpdump openssl)
 fi
 
 missing=()

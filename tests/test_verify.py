@@ -105,6 +105,7 @@ def test_the_pcap_reader_keeps_evidence_payload_and_direction(tmp_path: Path) ->
     assert where.packet == 11
     assert where.offset == 24 + sum(16 + len(data) for _, data in lab_packets()[:10])
     assert convs[8443].payload == {"tls": 1}
+    assert collector.tracker.table.entries == {}  # closed connections leave the table
     (summary,) = collector.inputs
     assert summary.sha256 and summary.size == pcap.stat().st_size
     assert summary.start == T0 and summary.end == pytest.approx(T0 + 2.006)
@@ -500,3 +501,52 @@ def test_components_sharing_an_address_are_told_apart_by_port() -> None:
     assert inventory.resolve(SERVER, None).names == ("api", "web", "legacy-echo", "db")
     assert inventory.resolve(CLIENT, None).label == "client"
     assert not inventory.resolve("198.51.100.1", 80).known
+
+
+# --- the decoder's shortcut agrees with dpkt --------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from reportgen.verify.pcap import decode, decode_dpkt  # noqa: E402
+
+
+@st.composite
+def ipv4_frames(draw: st.DrawFn) -> bytes:
+    """Ethernet frames of IPv4 TCP or UDP, with IP and TCP options, fragments, padding and
+    cut-off ends: what the shortcut reads itself and what it must hand to dpkt."""
+    udp = draw(st.booleans())
+    payload = draw(st.binary(max_size=80))
+    sport, dport = draw(st.integers(0, 65535)), draw(st.integers(0, 65535))
+    if udp:
+        segment = bytes(dpkt.udp.UDP(sport=sport, dport=dport, data=payload, ulen=8 + len(payload)))
+    else:
+        options = draw(st.sampled_from([b"", b"\x01\x01\x01\x01", b"\x02\x04\x05\xb4" * 2]))
+        tcp = dpkt.tcp.TCP(sport=sport, dport=dport, flags=draw(st.integers(0, 255)), data=payload)
+        tcp.opts = options
+        tcp.off = (20 + len(options)) // 4
+        segment = bytes(tcp)
+    ip = dpkt.ip.IP(
+        src=draw(st.binary(min_size=4, max_size=4)),
+        dst=draw(st.binary(min_size=4, max_size=4)),
+        p=dpkt.ip.IP_PROTO_UDP if udp else dpkt.ip.IP_PROTO_TCP,
+        data=segment,
+    )
+    ip.opts = draw(st.sampled_from([b"", b"\x01\x01\x01\x00"]))
+    ip.hl = (20 + len(ip.opts)) // 4
+    ip.df = draw(st.booleans())
+    ip.mf = draw(st.sampled_from([0, 0, 0, 1]))
+    ip.offset = draw(st.sampled_from([0, 0, 0, 5 * 8]))
+    ip.len = len(bytes(ip))
+    frame = bytes(dpkt.ethernet.Ethernet(src=b"\x02" * 6, dst=b"\x04" * 6, data=ip))
+    frame += draw(st.sampled_from([b"", b"\x00" * 6]))  # Ethernet padding past the IP packet
+    cut = draw(st.integers(0, 3))
+    return frame if cut == 0 else frame[: draw(st.integers(0, len(frame)))]
+
+
+@settings(max_examples=400, deadline=None)
+@given(ipv4_frames())
+def test_the_decoder_shortcut_agrees_with_dpkt(frame: bytes) -> None:
+    fast, slow = decode(1, frame), decode_dpkt(1, frame)
+    if isinstance(fast, tuple) or isinstance(slow, tuple):
+        assert fast == slow

@@ -188,6 +188,9 @@ class ConnectionTable(Generic[K, V]):
             self.evicted += 1
         entries[key] = value
 
+    def drop(self, key: K) -> None:
+        self.entries.pop(key, None)
+
 
 class Collector:
     """Gathers conversations from every input of one run, and the inputs' summaries."""

@@ -214,6 +214,11 @@ def _interface(body: bytes, endian: str) -> tuple[int, float, int]:
     return link, tick, snaplen
 
 
+Decoded = tuple[int, bytes, bytes, int, int, int, bytes, int]
+"""(IP protocol 6 or 17, source address, destination address, source port, destination port,
+TCP flags, the first 64 payload bytes, the payload's length)."""
+
+
 def _network_layer(link: int, data: bytes) -> Any:
     if link == _ETHERNET:
         return dpkt.ethernet.Ethernet(data).data
@@ -229,16 +234,91 @@ def _network_layer(link: int, data: bytes) -> Any:
     return None
 
 
+def decode_dpkt(link: int, data: bytes) -> Decoded | str:
+    """A packet's addresses, ports, flags and payload as dpkt decodes them; or why it is not
+    compared."""
+    try:
+        layer = _network_layer(link, data)
+    except _DECODE_ERRORS:
+        return "undecodable link layer"
+    if layer is None:
+        return f"link type {link} not supported"
+    if not isinstance(layer, dpkt.ip.IP | dpkt.ip6.IP6):
+        return "not IP (ARP, LLDP, …)"
+    segment = layer.data
+    if isinstance(segment, dpkt.tcp.TCP):
+        payload = bytes(segment.data)
+        return (6, layer.src, layer.dst, segment.sport, segment.dport, segment.flags & 0xFF,
+                payload[:64], len(payload))  # fmt: skip
+    if isinstance(segment, dpkt.udp.UDP):
+        payload = bytes(segment.data)
+        return (17, layer.src, layer.dst, segment.sport, segment.dport, 0, payload[:64],
+                len(payload))  # fmt: skip
+    return "not TCP or UDP (ICMP, a fragment, …)"
+
+
+_PORTS = struct.Struct("!HH").unpack_from
+
+
+def decode(link: int, data: bytes) -> Decoded | str:
+    """:func:`decode_dpkt`, with a shortcut for the packets that make up nearly every capture:
+    Ethernet II (or raw IP) carrying an unfragmented IPv4 TCP or UDP packet. Those four
+    headers are read directly (five times faster than building dpkt's objects; a test checks
+    that both agree); anything else (VLAN tags, IPv6, Linux cooked captures, fragments,
+    options dpkt must judge) goes to dpkt."""
+    if link == _ETHERNET:
+        if len(data) < 34 or data[12] != 8 or data[13] != 0:
+            return decode_dpkt(link, data)
+        base = 14
+    elif link in _RAW or link == _IPV4:
+        base = 0
+    else:
+        return decode_dpkt(link, data)
+    if len(data) < base + 20:
+        return decode_dpkt(link, data)
+    vihl = data[base]
+    ihl = (vihl & 15) * 4
+    proto = data[base + 9]
+    if (
+        vihl >> 4 != 4
+        or ihl < 20
+        or proto not in (6, 17)
+        or data[base + 6] & 0x3F
+        or data[base + 7]
+    ):
+        return decode_dpkt(link, data)
+    end = base + ((data[base + 2] << 8) | data[base + 3])
+    if end > len(data) or end < base + ihl:
+        return decode_dpkt(link, data)
+    l4 = base + ihl
+    if proto == 6:
+        offset = (data[l4 + 12] >> 4) * 4 if end >= l4 + 20 else 0
+        if offset < 20 or l4 + offset > end:
+            return decode_dpkt(link, data)
+        start = l4 + offset
+        flags = data[l4 + 13]
+    else:
+        if end < l4 + 8:
+            return decode_dpkt(link, data)
+        start = l4 + 8
+        flags = 0
+    sport, dport = _PORTS(data, l4)
+    return (proto, data[base + 12 : base + 16], data[base + 16 : base + 20], sport, dport, flags,
+            data[start : min(end, start + 64)], end - start)  # fmt: skip
+
+
 class _Connection:
     """The state of one TCP connection or UDP conversation while it runs."""
 
-    __slots__ = ("client", "conv", "done")
+    __slots__ = ("client", "conv", "done", "fins")
 
     def __init__(self, client: tuple[bytes, int], conv: Conversation) -> None:
         self.client = client
         self.conv = conv
         self.done = False
         """Its first payload was classified."""
+        self.fins = 0
+        """1: the client sent FIN, 2: the server did; at 3 (or a RST) the state goes."""
 
 
 class _Tracker:
@@ -267,13 +347,10 @@ class _Tracker:
             conv.inferred += 1
         return _Connection(client, conv)
 
-    def tcp(
-        self, src: bytes, dst: bytes, seg: Any, when: float, path: str, number: int, offset: int
-    ) -> None:
-        sport, dport, flags = seg.sport, seg.dport, seg.flags
+    def tcp(self, packet: Decoded, when: float, path: str, number: int, offset: int) -> None:
+        _, src, dst, sport, dport, flags, payload, _length = packet
         key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
         state = self.table.get(key)
-        payload = seg.data
         syn_only = flags & (_SYN | _ACK) == _SYN
         if state is None or (syn_only and state.done and state.client == (src, sport)):
             where = Evidence(path, number, offset)
@@ -295,13 +372,17 @@ class _Tracker:
             conv.last_seen = when
         if payload and not state.done:
             state.done = True
-            kind, sample = classify(payload[:64])
+            kind, sample = classify(payload)
             conv.add_payload(kind, sample, Evidence(path, number, offset))
+        if flags & (_FIN | _RST):
+            # a closed connection leaves the table (what follows carries no payload, so it
+            # opens no new state); a long capture of short connections stays small
+            state.fins |= 1 if state.client == (src, sport) else 2
+            if state.fins == 3 or flags & _RST:
+                self.table.drop(key)
 
-    def udp(
-        self, src: bytes, dst: bytes, seg: Any, when: float, path: str, number: int, offset: int
-    ) -> None:
-        sport, dport = seg.sport, seg.dport
+    def udp(self, packet: Decoded, when: float, path: str, number: int, offset: int) -> None:
+        _, src, dst, sport, dport, _flags, payload, _length = packet
         key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
         state = self.table.get(key)
         if state is None:
@@ -315,10 +396,9 @@ class _Tracker:
         conv.packets += 1
         if when > conv.last_seen:
             conv.last_seen = when
-        payload = seg.data
         if payload and not state.done:
             state.done = True
-            kind, sample = classify(payload[:64])
+            kind, sample = classify(payload)
             conv.add_payload(kind, sample, Evidence(path, number, offset))
 
 
@@ -335,7 +415,6 @@ def read_capture(handle: IO[bytes], path: str, collector: Collector) -> InputSum
         collector.tracker = _Tracker(collector)
     tracker: _Tracker = collector.tracker
     tcp, udp = tracker.tcp, tracker.udp
-    IP, IP6, TCP, UDP = dpkt.ip.IP, dpkt.ip6.IP6, dpkt.tcp.TCP, dpkt.udp.UDP
     skipped: dict[str, int] = {}
     number = compared = 0
     start: float | None = None
@@ -345,27 +424,12 @@ def read_capture(handle: IO[bytes], path: str, collector: Collector) -> InputSum
             start = when
         if end is None or when > end:
             end = when
-        try:
-            layer = _network_layer(link, data)
-        except _DECODE_ERRORS:
-            reason = "undecodable link layer"
+        packet = decode(link, data)
+        if isinstance(packet, str):
+            skipped[packet] = skipped.get(packet, 0) + 1
         else:
-            if layer is None:
-                reason = f"link type {link} not supported"
-            elif isinstance(layer, IP | IP6):
-                segment = layer.data
-                if isinstance(segment, TCP):
-                    tcp(layer.src, layer.dst, segment, when, path, number, offset)
-                    compared += 1
-                    continue
-                if isinstance(segment, UDP):
-                    udp(layer.src, layer.dst, segment, when, path, number, offset)
-                    compared += 1
-                    continue
-                reason = "not TCP or UDP (ICMP, a fragment, …)"
-            else:
-                reason = "not IP (ARP, LLDP, …)"
-        skipped[reason] = skipped.get(reason, 0) + 1
+            (tcp if packet[0] == 6 else udp)(packet, when, path, number, offset)
+            compared += 1
     size = chunks.drain()
     return InputSummary(
         path=path,
