@@ -266,6 +266,8 @@ def build_workbook(data: ReportData, sections: Sequence[Section]) -> Workbook:
     _metadata_sheet(wb.create_sheet("Metadata"), data, scope, findings)
     if scope.combined and data.changes is not None:
         _changes_sheet(wb.create_sheet("Changes"), data)
+    if scope.combined and data.verification is not None:
+        _verify_sheet(wb.create_sheet("Soll-Ist"), data)
     for ws in wb.worksheets:
         _print_setup(ws, data, scope)
     wb.active = 0
@@ -618,6 +620,24 @@ def _changes_sheet(ws: Worksheet, data: ReportData) -> None:
         return
     rows = [[kind, title, loc.line, message] for kind, loc, title, message in entries(data.changes)]
     _table_sheet(ws, "Changes", _CHANGE_COLUMNS, rows, freeze="A2")
+
+
+# --- Soll-Ist: the matrix against observed traffic (combined workbook, with --observed) ------
+
+_VERIFY_WIDTHS = {"Matrix line": 8, "Observed": 30, "Evidence": 30, "Message": 70, "Controls": 20}
+
+
+def _verify_sheet(ws: Worksheet, data: ReportData) -> None:
+    """One row per item of the comparison (``render.verify_formats.rows``)."""
+    from .verify_formats import HEADER, rows
+
+    if data.verification is None:
+        return
+    columns = [
+        Column(h, _VERIFY_WIDTHS.get(h, 14), wrap=h in _VERIFY_WIDTHS, text=h != "Matrix line")
+        for h in HEADER
+    ]
+    _table_sheet(ws, "SollIst", columns, rows(data.verification), freeze="A2")
 
 
 # --- Findings ----------------------------------------------------------------------------
