@@ -302,3 +302,48 @@ def test_cli_gates_and_formats_on_the_capture(capture: Path) -> None:
     assert github[0].startswith(
         "::error file=tests/fixtures/verify/matrix.md,line=25,col=59,title=cleartext-observed::"
     )
+
+
+def test_build_puts_the_comparison_into_every_output(capture: Path, tmp_path: Path) -> None:
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from reportgen.build import build
+
+    data = load(MATRIX, observed=[capture])
+    out = tmp_path / "out"
+    written = build(data, out, ["json", "markdown", "xlsx", "pdf"], jobs=1)
+    names = {w.path.relative_to(out).as_posix() for w in written}
+    assert {"json/verify.json", "markdown/verify.md"} <= names
+
+    page = (out / "markdown" / "verify.md").read_text()
+    assert "## Contradictions (1)" in page and "## Undocumented flows (1)" in page
+    assert "## Unobserved flows (1)" in page and "## Unknown endpoints (0)" in page
+    assert "client → legacy-echo TCP 7000 (Clients → Servers) is not in the matrix" in page
+    assert "[verification page](verify.md)" in (out / "markdown" / "index.md").read_text()
+
+    workbook = openpyxl.load_workbook(out / "xlsx" / "communication-matrix.xlsx")
+    sheet = workbook["Soll-Ist"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [
+        ("contradiction", "cleartext-observed", "1.2", 25),
+        ("undocumented", "undocumented-flow", None, None),
+        ("unobserved", "unobserved-flow", "1.3", 26),
+    ]
+
+    (pdf,) = (out / "pdf").glob("*.pdf")
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    flat = " ".join(text.split())
+    assert "Soll-Ist-Vergleich: the matrix against observed traffic" in flat
+    assert "flow 1.2 marks C (x), but client → web TCP 8080 carried cleartext" in flat
+    assert "client → legacy-echo TCP 7000 (Clients → Servers) is not in the matrix" in flat
+    assert "flow 1.3 (client → db TCP 5432) was not observed" in flat
+    assert "Regular comparison of target and actual state" in flat
+    outline = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert any(
+        t.endswith("Soll-Ist-Vergleich: the matrix against observed traffic") for t in outline
+    )
+    assert "verify.json" in reader.attachments

@@ -84,7 +84,7 @@ def introduction(data: ReportData, verification: Verification) -> str:
         f"IT-Grundschutz NET.1.1.A15 asks for a regular comparison of the documented network "
         f"with the real one (Soll-Ist-Vergleich). The {len(list(data.matrix.flows))} documented "
         f"flows were compared with the traffic in {len(verification.inputs)} observed "
-        f"input{'' if len(verification.inputs) == 1 else 's'}, {verification.window} (UTC): "
+        f"input{'' if len(verification.inputs) == 1 else 's'}, {verification.window}: "
         f"{counts['contradiction']} contradiction(s), {counts['undocumented']} undocumented "
         f"flow(s), {counts['unobserved']} documented flow(s) not observed, "
         f"{counts['unknown-endpoint']} address(es) outside the inventory; "
@@ -103,8 +103,9 @@ def _table(header: Sequence[str], body: Sequence[Sequence[object]]) -> list[str]
 
 
 def _observed_line(o: ObservedFlow) -> str:
-    payload = ", ".join(f"{kind} {n}" for kind, n in o.payload) or "no payload seen"
-    return f"{o.label}: {o.connections} connection(s), {o.packets} packet(s), {payload}"
+    payload = ", ".join(f"{kind} in {n}" for kind, n in o.payload) or "none seen"
+    counts = f"{o.connections} connection(s), {o.packets} packet(s)"
+    return f"{o.label}: {counts}; first payload: {payload}"
 
 
 def markdown_page(data: ReportData) -> str:

@@ -196,9 +196,10 @@ class Verification:
 
     @property
     def window(self) -> str:
+        """The capture window as the reports print it."""
         if self.start is None or self.end is None:
-            return "no packets or records"
-        return f"{_iso(self.start)} to {_iso(self.end)}"
+            return "which hold no packets or records"
+        return f"{self.start:%Y-%m-%d %H:%M:%S} to {self.end:%Y-%m-%d %H:%M:%S} UTC"
 
     def summary(self) -> str:
         counts = self.counts()
