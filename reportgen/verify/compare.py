@@ -156,13 +156,6 @@ def _observed_flow(
     )
 
 
-def _matches(o: ObservedFlow, side: Side, source: bool) -> bool:
-    names, zone = (
-        (o.source_names, o.source_zone) if source else (o.destination_names, o.destination_zone)
-    )
-    return side_matches(Endpoint("", names, zone), side)
-
-
 def _connections(o: ObservedFlow) -> str:
     n = o.connections
     return f"{n} connection{'' if n == 1 else 's'}" if n else f"{o.packets} packets"
@@ -219,6 +212,7 @@ def compare(
         )
         for f in flows
     }
+    runs_over = {f.key: transports(f.protocol.parts) for f in flows}
     covered: list[Flow] = []
     not_covered: list[tuple[str, str]] = []
     for f in flows:
@@ -227,7 +221,7 @@ def compare(
             for kind, name in sides[f.key]
             if not inventory.observable((kind, name))
         ]
-        if not transports(f.protocol.parts):
+        if not runs_over[f.key]:
             not_covered.append((f.key, f"{f.protocol.text} is neither TCP nor UDP"))
         elif lacking:
             not_covered.append((f.key, "the inventory has no address for " + " and ".join(lacking)))
@@ -241,9 +235,9 @@ def compare(
         candidates = [
             f
             for f in covered
-            if o.transport in transports(f.protocol.parts)
-            and _matches(o, sides[f.key][0], True)
-            and _matches(o, sides[f.key][1], False)
+            if o.transport in runs_over[f.key]
+            and side_matches(o.source_names, o.source_zone, sides[f.key][0])
+            and side_matches(o.destination_names, o.destination_zone, sides[f.key][1])
         ]
         exact = [f for f in candidates if f.ports is None or o.port in f.ports]
         for f in exact:

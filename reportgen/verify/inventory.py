@@ -131,7 +131,8 @@ class Inventory:
         return Endpoint(address, tuple(c.name for c in chosen), zone)
 
 
-def matches(endpoint: Endpoint, side: Side) -> bool:
-    """Whether an observed endpoint is a flow's documented source or destination."""
+def matches(names: tuple[str, ...], zone: str | None, side: Side) -> bool:
+    """Whether an observed endpoint (its component names and zone) is a flow's documented
+    source or destination."""
     kind, name = side
-    return name in endpoint.names if kind == "component" else endpoint.zone == name
+    return name in names if kind == "component" else zone == name
