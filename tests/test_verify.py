@@ -198,7 +198,7 @@ def test_tls_on_a_clear_flow_another_port_and_unknown_endpoints(tmp_path: Path) 
     path = data.matrix.source.path
     assert found == [
         ("port-differs", Level.HIGH, "1.3", Location(path, 26, db.index("5433") + 1)),
-        ("encryption-observed", Level.LOW, "1.1", Location(path, 24, len(clear_api))),
+        ("encryption-observed", Level.INFO, "1.1", Location(path, 24, len(clear_api))),
         ("unknown-endpoint", Level.INFO, None, None),
     ]
     port, tls, unknown = result.items
@@ -463,7 +463,6 @@ def test_cli_exit_2_on_unreadable_input_and_build_keeps_earlier_outputs(tmp_path
             "component[0].addresses: '300.0.0.1' is not an address",
         ),
         ('[[component]]\nname = "x"\naddress = ["192.0.2.1"]', "component[0].address: unknown key"),
-        ('[[component]]\nname = "x"', "component[0].addresses: give addresses, Kubernetes labels"),
         (
             '[[component]]\nname = "x"\naddresses = ["192.0.2.1"]\nports = [0]',
             "component[0].ports: must be a list of port numbers",
@@ -479,7 +478,7 @@ def test_cli_exit_2_on_unreadable_input_and_build_keeps_earlier_outputs(tmp_path
         (
             '[[component]]\nname = "x"\naddresses = ["192.0.2.1"]\n'
             '[[component]]\nname = "X"\naddresses = ["192.0.2.2"]',
-            "component[1].name: 'X' is already an inventory component",
+            "component[1].name: 'X' is already a [[component]]",
         ),
     ],
 )
@@ -550,3 +549,35 @@ def test_the_decoder_shortcut_agrees_with_dpkt(frame: bytes) -> None:
     fast, slow = decode(1, frame), decode_dpkt(1, frame)
     if isinstance(fast, tuple) or isinstance(slow, tuple):
         assert fast == slow
+
+
+def test_severity_follows_the_projects_scheme_exposure_and_protection_need() -> None:
+    from reportgen.verify import severity
+
+    lab = parse_config((LAB / "report.toml").read_text())
+    plain = parse_config(
+        (LAB / "report.toml").read_text().replace('protection_need = "high"\n', "")
+    )
+    assert severity(lab, "Clients", "Servers") is Level.HIGH  # boundary x high
+    assert severity(plain, "Clients", "Servers") is Level.MEDIUM  # boundary x normal
+    assert severity(plain, "Servers", "Servers") is Level.LOW  # internal x normal
+    assert severity(lab, "Servers", "Servers") is Level.MEDIUM  # internal x high
+    assert severity(plain, None, "Servers") is Level.HIGH  # no zone: unknown_zone_class
+    needy = parse_config(
+        (LAB / "report.toml")
+        .read_text()
+        .replace('name = "db"', 'name = "db"\nprotection_need = "very-high"')
+    )
+    assert severity(needy, "Servers", "Servers", ["db"]) is Level.HIGH  # internal x very high
+
+
+def test_a_component_without_addresses_is_not_looked_for_in_traffic() -> None:
+    from reportgen.verify.inventory import Inventory
+
+    text = (
+        LAB / "report.toml"
+    ).read_text() + '\n[[component]]\nname = "cache"\ndatastore = "key-value"\n'
+    inventory = Inventory(parse_config(text))
+    assert inventory.component("cache") is None
+    assert inventory.side("cache", "Servers") == ("zone", "Servers")
+    assert inventory.side("db", "Servers") == ("component", "db")

@@ -10,6 +10,7 @@ from typing import Any
 from ..model import ReportData
 from ..verify import KIND_TITLES, KINDS, Item, ObservedFlow, Verification
 from ..verify.observed import utc
+from ..vocabulary import EXPOSURES, PROTECTION_NEED_LABELS, PROTECTION_NEEDS, SEVERITY_SCHEME
 from .markdown import Md, escape
 
 TITLE = "Soll-Ist-Vergleich: the documented matrix against observed traffic"
@@ -93,6 +94,27 @@ def introduction(data: ReportData, verification: Verification) -> str:
     )
 
 
+SCHEME_TEXT = (
+    "An undocumented flow, a flow on a port the matrix does not document and cleartext on a "
+    "flow documented as encrypted are rated by the project's severity scheme: the exposure "
+    "from the trust classes of the observed endpoints' zones, against the highest protection "
+    "need declared in report.toml for those zones and components (else the default)."
+)
+
+
+def scheme_grid() -> tuple[list[str], list[list[str]]]:
+    """The severity scheme as a table: one row per exposure, one column per protection need."""
+    header = ["Exposure", *(PROTECTION_NEED_LABELS[n][0] for n in PROTECTION_NEEDS)]
+    grid = [
+        [
+            f"{e.key}: {e.meaning}",
+            *(SEVERITY_SCHEME[(e.key, n)].capitalize() for n in PROTECTION_NEEDS),
+        ]
+        for e in EXPOSURES
+    ]
+    return header, grid
+
+
 def _table(header: Sequence[str], body: Sequence[Sequence[object]]) -> list[str]:
     lines = [
         "| " + " | ".join(escape(h) for h in header) + " |",
@@ -149,8 +171,9 @@ def markdown_page(data: ReportData) -> str:
     if v.not_covered:
         out += ["", f"## Not covered by the inventory ({len(v.not_covered)})", ""]
         out += _table(["Flow", "Why"], v.not_covered)
-    out += ["", "## Severity of undocumented flows", ""]
-    out += _table(["Condition", "Severity"], [[c, lv.title] for c, lv in v.severity_scheme])
+    out += ["", "## Severity", "", escape(SCHEME_TEXT), ""]
+    header, grid = scheme_grid()
+    out += _table(header, grid)
     return "\n".join(out) + "\n"
 
 
@@ -170,5 +193,6 @@ def pdf_context(data: ReportData) -> dict[str, Any] | None:
         ],
         "matched": [(key, [_observed_line(o) for o in flows]) for key, flows in v.matched],
         "not_covered": v.not_covered,
-        "scheme": [(c, lv.title) for c, lv in v.severity_scheme],
+        "scheme_text": SCHEME_TEXT,
+        "scheme": scheme_grid(),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Matrix
-from .compare import SEVERITY_SCHEME, compare, exposure
+from .compare import SEVERITY_SCHEME, compare, severity
 from .observed import Evidence, InputSummary, ObservedError, classify
 from .readers import FORMATS, detect, read_observed
 from .result import CODES, GATES, KIND_TITLES, KINDS, Item, ObservedFlow, Verification
@@ -36,8 +36,8 @@ __all__ = [
     "classify",
     "compare",
     "detect",
-    "exposure",
     "read_observed",
+    "severity",
     "verify",
 ]
 

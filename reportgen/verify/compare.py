@@ -21,9 +21,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ..assess.catalogue import GRUNDSCHUTZ, ISO, Catalogue, load_catalogue
+from ..assess.catalogue import lookup
 from ..config import Config
 from ..model import Control, ControlRef, Flag, Flow, Level, Matrix
+from ..vocabulary import (
+    DEFAULT_PROTECTION_NEED,
+    EXPOSURES,
+    GRUNDSCHUTZ,
+    ISO,
+    OUTSIDE_CLASSES,
+    PROTECTION_NEEDS,
+    scheme_severity,
+)
+from ..vocabulary import SEVERITY_SCHEME as VOCABULARY_SCHEME
 from .inventory import Endpoint, Inventory, Side
 from .inventory import matches as side_matches
 from .observed import (
@@ -80,27 +90,46 @@ def transports(parts: Iterable[str]) -> frozenset[str]:
 
 # --- severity -------------------------------------------------------------------------------
 
-SEVERITY_SCHEME: tuple[tuple[str, Level], ...] = (
-    ("an endpoint is in an untrusted zone", Level.HIGH),
-    ("from a tenant or external-service zone into a management zone", Level.HIGH),
-    ("between two other zones", Level.MEDIUM),
-    ("inside one zone", Level.LOW),
+SEVERITY_SCHEME: tuple[tuple[str, Level], ...] = tuple(
+    (f"{e.key} ({e.meaning}), protection need {need}", Level(VOCABULARY_SCHEME[(e.key, need)]))
+    for e in EXPOSURES
+    for need in PROTECTION_NEEDS
 )
-"""The severity of an undocumented flow (or one on an undocumented port) by the trust
-classes of its zones (``report.toml``), first row that applies."""
+"""The project's one severity scheme (``vocabulary``), as the reports print it: an
+undocumented flow, a flow on an undocumented port and cleartext on a flow documented as
+encrypted are direct weaknesses of the exposure and protection need of the observed flow."""
 
 
-def exposure(config: Config, source_zone: str | None, destination_zone: str | None) -> Level:
-    """The row of :data:`SEVERITY_SCHEME` that applies to a flow between these zones."""
+def severity(
+    config: Config,
+    source_zone: str | None,
+    destination_zone: str | None,
+    names: Iterable[str] = (),
+) -> Level:
+    """The scheme's severity for a flow between these zones (an address in no zone counts as
+    ``[assessment] unknown_zone_class``), at the highest protection need declared for the
+    zones or the components ``names`` (else the default)."""
     source = config.trust_class(source_zone or "")
     destination = config.trust_class(destination_zone or "")
-    if "untrusted" in (source, destination):
-        return Level.HIGH
-    if source in ("tenant", "external-service") and destination == "management":
-        return Level.HIGH
-    if source_zone != destination_zone:
-        return Level.MEDIUM
-    return Level.LOW
+    if source in OUTSIDE_CLASSES or destination in OUTSIDE_CLASSES:
+        exposure = "outside"
+    else:
+        exposure = "boundary" if source != destination else "internal"
+    needs = [config.default_protection_need or DEFAULT_PROTECTION_NEED]
+    for zone in (source_zone, destination_zone):
+        zdef = config.zone(zone) if zone else None
+        if zdef is not None and zdef.protection_need:
+            needs.append(zdef.protection_need)
+    for name in names:
+        cdef = config.component(name)
+        if cdef is not None and cdef.protection_need:
+            needs.append(cdef.protection_need)
+    return Level(scheme_severity(exposure, max(needs, key=PROTECTION_NEEDS.index)))
+
+
+def _severity(config: Config, o: ObservedFlow) -> Level:
+    names = (*o.source_names, *o.destination_names)
+    return severity(config, o.source_zone, o.destination_zone, names)
 
 
 UNDOCUMENTED_CONTROLS = (
@@ -174,14 +203,11 @@ def _zones(o: ObservedFlow) -> str:
 # --- the comparison ---------------------------------------------------------------------------
 
 
-def compare(
-    matrix: Matrix, config: Config, collector: Collector, catalogue: Catalogue | None = None
-) -> Verification:
+def compare(matrix: Matrix, config: Config, collector: Collector) -> Verification:
     """Compare the matrix with what the collector read."""
-    catalogue = catalogue if catalogue is not None else load_catalogue()
 
     def controls(refs: tuple[ControlRef, ...]) -> tuple[Control, ...]:
-        return tuple(catalogue.get(ref) for ref in refs)
+        return tuple(lookup(ref) for ref in refs)
 
     inventory = Inventory(config)
     grouped: dict[tuple[object, ...], tuple[Endpoint, Endpoint, list[Conversation]]] = {}
@@ -259,13 +285,11 @@ def compare(
         if f.confidentiality is Flag.YES and clear:
             o = clear[0]
             text, where = o.sample(CLEARTEXT) or ("", o.evidence)
-            high = exposure(config, o.source_zone, o.destination_zone) is Level.HIGH
-            level = Level.HIGH if high else Level.MEDIUM
             add(
                 Item(
                     CONTRADICTION,
                     "cleartext-observed",
-                    level,
+                    _severity(config, o),
                     f"flow {f.label} marks C (x), but {o.label} carried cleartext: "
                     f"{text!r} ({where})",
                     c_cell,
@@ -287,7 +311,7 @@ def compare(
                 Item(
                     CONTRADICTION,
                     "encryption-observed",
-                    Level.LOW,
+                    Level.INFO,
                     f"flow {f.label} leaves C empty, but {o.label} carried {kind.upper()} "
                     f"({text}, {where}): the documentation understates the protection",
                     c_cell,
@@ -307,10 +331,7 @@ def compare(
                 Item(
                     CONTRADICTION,
                     "port-differs",
-                    max(
-                        (exposure(config, o.source_zone, o.destination_zone) for o in found),
-                        key=lambda lv: -lv.rank,
-                    ),
+                    min((_severity(config, o) for o in found), key=lambda lv: lv.rank),
                     f"flow {f.label} documents port {f.ports}, but {found[0].source} → "
                     f"{found[0].destination} was observed on {ports} ({_seen(found[0])})",
                     f.cell_location("port"),
@@ -329,7 +350,7 @@ def compare(
             Item(
                 UNDOCUMENTED,
                 "undocumented-flow",
-                exposure(config, o.source_zone, o.destination_zone),
+                _severity(config, o),
                 f"{o.label} ({_zones(o)}) is not in the matrix: {_seen(o, at=False)}",
                 None,
                 o.evidence,

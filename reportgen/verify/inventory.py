@@ -55,20 +55,17 @@ def _address(text: str) -> IPv4Address | IPv6Address | None:
 class Inventory:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.components = config.components
-        self._by_name = {fold(c.name): c for c in config.components}
+        self._by_name = {fold(c.name): c for c in config.components if c.addresses or c.labels}
+        """Components the inventory can find in traffic (others only carry assessment facts,
+        such as a data store's kind)."""
         nets = [(net, zone.name) for zone in config.zones for net in zone.networks]
         self.zone_networks: list[tuple[Network, str]] = sorted(
             nets, key=lambda item: -item[0].prefixlen
         )
         self._observable = {zone for _, zone in nets} | {
-            c.zone for c in config.components if c.zone is not None
+            c.zone for c in self._by_name.values() if c.zone is not None
         }
         self._cache: dict[tuple[str, int | None, tuple[str, ...]], Endpoint] = {}
-
-    @property
-    def empty(self) -> bool:
-        return not self.components and not self.zone_networks
 
     def component(self, name: str) -> ComponentDef | None:
         return self._by_name.get(fold(name))
@@ -106,7 +103,7 @@ class Inventory:
             have = set(labels)
             scored = [
                 (len(c.labels), c)
-                for c in self.components
+                for c in self._by_name.values()
                 if c.labels and all(f"{k}={v}" in have for k, v in c.labels)
             ]
             best = max((s for s, _ in scored), default=0)
@@ -114,7 +111,7 @@ class Inventory:
         addr = _address(address)
         if not chosen and addr is not None:
             ranked: list[tuple[tuple[int, int], ComponentDef]] = []
-            for c in self.components:
+            for c in self._by_name.values():
                 if c.ports and port is not None and port not in c.ports:
                     continue
                 prefix = max(
