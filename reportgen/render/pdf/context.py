@@ -35,6 +35,7 @@ from ...vocabulary import FRAMEWORKS
 from .. import RenderOptions
 from ..html_inline import inline_filter
 from ..json_ import findings_json, records_json
+from ..verify_formats import pdf_context as verify_context
 from .diagram import (
     SEVERITY_CODES,
     SEVERITY_COLOURS,
@@ -142,7 +143,18 @@ def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
         AttachmentFile(
             "findings.json", "The assessment findings as JSON", "Data", findings_json(data)
         ),
+        *_verify_attachment(data),
     )
+
+
+def _verify_attachment(data: ReportData) -> tuple[AttachmentFile, ...]:
+    """``verify.json`` with ``build --observed``: the comparison with observed traffic."""
+    if data.verification is None:
+        return ()
+    from ..json_ import verify_json
+
+    description = "The documented matrix against observed traffic as JSON"
+    return (AttachmentFile("verify.json", description, "Data", verify_json(data)),)
 
 
 def _summary(data: ReportData) -> list[str]:
@@ -261,8 +273,10 @@ def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]])
     h.append(matrix)
     for i, section in enumerate(data.matrix.sections, start=1):
         h.append(Heading(anchor("section", section.slug), f"{matrix.number}.{i}", section.title, 2))
+    h.append(top("traceability", "Control traceability"))
+    if data.verification is not None:
+        h.append(top("verify", "Soll-Ist-Vergleich: the matrix against observed traffic"))
     h += [
-        top("traceability", "Control traceability"),
         top("not-assessed", "Not-assessed items and data quality"),
         top("provenance", "Provenance"),
         top("signoff", "Sign-off"),
@@ -379,6 +393,7 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         "h": {x.id: x for x in headings},
         "change_history": change_history(data),
         "changes": _changes(data),
+        "verification": verify_context(data),
         "summary": _summary(data),
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),
