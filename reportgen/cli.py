@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from .build import DEFAULT_SOURCE
+from .config import MARKDOWN_FLAVORS
 from .errors import ReportgenError
 from .model import Diagnostic, Report, Severity
 
@@ -226,6 +227,13 @@ def _parse_formats(value: str) -> list[str]:
     help="Worker processes that lay the PDF's parts out side by side while the other formats "
     "render (default: the number of cores, at most 4). Outputs are the same for any value.",
 )
+@click.option(
+    "--flavor",
+    type=click.Choice(MARKDOWN_FLAVORS),
+    default=None,
+    help="Site generator the Markdown pages are for (default: [document] markdown_flavor, "
+    "else mkdocs); docusaurus writes :::info admonitions and pages that compile as MDX.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
 @_config_option
@@ -237,6 +245,7 @@ def build(
     previous: Path | None,
     templates: Path | None,
     jobs: int | None,
+    flavor: str | None,
     strict: bool,
     quiet: bool,
     config_path: Path | None,
@@ -253,6 +262,7 @@ def build(
       reportgen build source/communication-matrix.md --out output --formats json,pdf
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
+      reportgen build --formats markdown --flavor docusaurus
     """
     from .build import build as run_build
     from .build import default_jobs, load
@@ -264,6 +274,8 @@ def build(
     path = source or DEFAULT_SOURCE
     try:
         data = load(path, config_path, release, previous=previous)
+        if flavor is not None:
+            data = with_flavor(data, flavor)
         workers = jobs or default_jobs()
         if quiet:
             written = run_build(data, out, chosen, templates, jobs=workers)
@@ -275,6 +287,12 @@ def build(
         _print_written(written, data.report)
     if strict and not data.report.valid:
         sys.exit(EXIT_FAILED)
+
+
+def with_flavor(data: ReportData, flavor: str) -> ReportData:
+    """``data`` with the Markdown flavor set (``--flavor`` wins over report.toml)."""
+    document = replace(data.config.document, markdown_flavor=flavor)
+    return replace(data, config=replace(data.config, document=document))
 
 
 def _build_with_progress(

@@ -11,6 +11,12 @@ want_tests=0
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info)
 if [ "$want_tests" = 1 ]; then
   packages+=(poppler-utils qpdf)
+  # LibreOffice (with Carlito, metric-compatible with the workbooks' Calibri) opens and
+  # prints the workbooks; Chromium looks at the site; node compiles the pages as MDX.
+  packages+=(libreoffice-calc fonts-crosextra-carlito chromium)
+  # A node from another source (e.g. NodeSource) ships its own npm and conflicts with
+  # Debian's npm package: add Debian's only where there is no npm yet.
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 missing=()
@@ -34,4 +40,9 @@ if [ "$want_tests" = 1 ]; then
   python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 else
   python3 -m pip install --quiet --disable-pip-version-check .
+fi
+
+# The MDX check's node packages, at the versions of tests/mdx/package-lock.json.
+if [ "$want_tests" = 1 ] && command -v npm >/dev/null 2>&1; then
+  (cd tests/mdx && npm ci --no-audit --no-fund --loglevel=error)
 fi
