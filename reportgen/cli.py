@@ -274,7 +274,9 @@ def build(
     path = source or DEFAULT_SOURCE
     try:
         data = load(path, config_path, release, previous=previous)
-        if flavor is not None:
+        if flavor is not None:  # --flavor wins over report.toml
+            from .render.markdown import with_flavor
+
             data = with_flavor(data, flavor)
         workers = jobs or default_jobs()
         if quiet:
@@ -287,12 +289,6 @@ def build(
         _print_written(written, data.report)
     if strict and not data.report.valid:
         sys.exit(EXIT_FAILED)
-
-
-def with_flavor(data: ReportData, flavor: str) -> ReportData:
-    """``data`` with the Markdown flavor set (``--flavor`` wins over report.toml)."""
-    document = replace(data.config.document, markdown_flavor=flavor)
-    return replace(data, config=replace(data.config, document=document))
 
 
 def _build_with_progress(

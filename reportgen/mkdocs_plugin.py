@@ -116,9 +116,11 @@ class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):  # type: ignore[no-unt
         from .render import RenderOptions
         from .render.markdown import FINDINGS, INDEX
         from .render.markdown import render as render_markdown
+        from .render.markdown import with_flavor
 
         templates = root / self.config.templates if self.config.templates else None
-        rendered = render_markdown(data, RenderOptions(templates=templates))
+        # MkDocs reads !!! admonitions, whatever flavor report.toml names for other sites.
+        rendered = render_markdown(with_flavor(data, "mkdocs"), RenderOptions(templates=templates))
         wanted = set(self.config.pages)
         folder = self.config.folder.strip("/")
         kinds = {
