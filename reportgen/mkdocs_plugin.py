@@ -114,9 +114,8 @@ class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):  # type: ignore[no-unt
 
     def _pages(self, data: ReportData, root: Path) -> dict[str, bytes]:
         from .render import RenderOptions
-        from .render.markdown import FINDINGS, INDEX
+        from .render.markdown import FINDINGS, INDEX, with_flavor
         from .render.markdown import render as render_markdown
-        from .render.markdown import with_flavor
 
         templates = root / self.config.templates if self.config.templates else None
         # MkDocs reads !!! admonitions, whatever flavor report.toml names for other sites.
