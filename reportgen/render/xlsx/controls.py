@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import ControlStatus
 from ...ordering import natural_key
-from ...vocabulary import CONTROL_STATUSES, GRUNDSCHUTZ_LEVELS
+from ...vocabulary import CONTROL_STATUSES, FRAMEWORKS, GRUNDSCHUTZ_LEVELS
 from .findings import control_title
 from .labels import AUDITOR_CONTROL_VALUES, framework_name
 from .layout import Column, column_range, table_sheet
@@ -36,8 +36,17 @@ _REVIEW_STATUS = {key: key.replace("-", " ").capitalize() for key in CONTROL_STA
 """``not-contradicted`` -> ``Not contradicted`` (the vocabulary's keys)."""
 
 
+_FRAMEWORK_ORDER = {f.key: i for i, f in enumerate(FRAMEWORKS)}
+
+
 def _order(status: ControlStatus) -> tuple[object, ...]:
-    return (status.control.framework, natural_key(status.control.id))
+    """The vocabulary's framework order (ISO 27001 first), then ids in natural order."""
+    framework = status.control.framework
+    return (
+        _FRAMEWORK_ORDER.get(framework, len(FRAMEWORKS)),
+        framework,
+        natural_key(status.control.id),
+    )
 
 
 def controls_sheet(ws: Worksheet, book: Book) -> None:
