@@ -43,15 +43,16 @@ def strip_credentials(url: str) -> str:
 
 def source_path(source: Path) -> str:
     """The source's name in every output: relative to the root of the git checkout it sits
-    in, else its file name. The same whether SOURCE was typed relative or absolute, from
-    inside the checkout or outside it."""
+    in (the same whether SOURCE was typed relative or absolute, from inside the checkout or
+    outside it); outside a checkout, relative to the working folder when below it, else its
+    file name."""
     resolved = source.resolve()
-    top = _git(resolved.parent, "rev-parse", "--show-toplevel")
-    if top:
-        try:
-            return resolved.relative_to(Path(top).resolve()).as_posix()
-        except ValueError:
-            pass
+    for root in (_git(resolved.parent, "rev-parse", "--show-toplevel"), str(Path.cwd())):
+        if root:
+            try:
+                return resolved.relative_to(Path(root).resolve()).as_posix()
+            except ValueError:
+                continue
     return resolved.name
 
 

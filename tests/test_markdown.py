@@ -248,3 +248,14 @@ def test_cli_flavor_option(tmp_path: object) -> None:
     )
     assert result.exit_code == 0, result.output
     assert ":::info" in (out / "markdown" / "index.md").read_text(encoding="utf-8")
+
+
+def test_no_link_syntax_or_backticks_reach_the_site(pages: dict[str, str]) -> None:
+    """Cells' and prose's inline Markdown is rendered: the HTML's text shows no ``](`` and no
+    backticks, and the legend's `x` is code."""
+    for name, page in pages.items():
+        html = pymarkdown.markdown(page, extensions=["tables", "toc", "attr_list", "admonition"])
+        text = re.sub(r"<[^>]+>", "", html)
+        assert "](" not in text, name
+        assert "`" not in text, name
+    assert "<code>x</code>" in pymarkdown.markdown(pages["index.md"], extensions=["tables"])

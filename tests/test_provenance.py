@@ -90,7 +90,7 @@ def test_source_path_and_remote_rules(checkout: Path, tmp_path: Path) -> None:
     assert source_path(checkout / "docs" / "matrix.md") == "docs/matrix.md"
     loose = tmp_path / "loose.md"
     loose.write_text("# x\n", encoding="utf-8")
-    assert source_path(loose) == "loose.md"  # outside any checkout: the file name only
+    assert source_path(loose) == "loose.md"  # outside any checkout and the working folder
     assert public_remote("https://u:p@host.example/org/r.git") == "https://host.example/org/r.git"
     assert public_remote("git@github.com:metal-stack/docs.git") == (
         "git@github.com:metal-stack/docs.git"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import ControlStatus
@@ -14,7 +13,7 @@ from ...ordering import natural_key
 from ...vocabulary import CONTROL_STATUSES, FRAMEWORKS, GRUNDSCHUTZ_LEVELS
 from .findings import control_title
 from .labels import AUDITOR_CONTROL_VALUES, framework_name
-from .layout import Column, column_range, table_sheet
+from .layout import Column, column_range, drop_down, table_sheet
 from .scope import Book
 
 _CONTROL_COLUMNS = (
@@ -72,13 +71,9 @@ def controls_sheet(ws: Worksheet, book: Book) -> None:
             ]
         )
     last = table_sheet(ws, "Controls", _CONTROL_COLUMNS, rows, freeze="C2")
-    choice = DataValidation(
-        type="list",
-        formula1='"' + ",".join(AUDITOR_CONTROL_VALUES) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Auditor status",
-        error="Choose a status from the list.",
+    drop_down(
+        ws,
+        column_range(_CONTROL_COLUMNS, "Auditor status", "Auditor status", (2, last)),
+        AUDITOR_CONTROL_VALUES,
+        "Auditor status",
     )
-    choice.add(column_range(_CONTROL_COLUMNS, "Auditor status", "Auditor status", (2, last)))
-    ws.add_data_validation(choice)
