@@ -35,8 +35,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from .bundle import ReportData
 from .errors import ReportgenError
-from .model import ReportData, Severity
+from .model import Severity
 
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(__name__)
 

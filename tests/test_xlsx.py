@@ -17,8 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.bundle import ReportData
 from reportgen.config import load_config
-from reportgen.model import FLAG_KEYS, ControlRef, Flag, Flow, Level, ReportData, Triage
+from reportgen.model import FLAG_KEYS, ControlRef, Flag, Flow, Level, Triage
 from reportgen.ordering import sorted_findings
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
@@ -215,7 +216,7 @@ def test_summary_reconciles(files: dict[str, bytes], data: ReportData) -> None:
     grid_total = 0
     r = grid + 1
     while ws.cell(row=r, column=1).value:
-        grid_total += int(ws.cell(row=r, column=total_col).value or 0)
+        grid_total += int(str(ws.cell(row=r, column=total_col).value or 0))
         r += 1
     assert grid_total == 83
 
@@ -224,7 +225,9 @@ def test_metadata_reconciles_with_source(files: dict[str, bytes], data: ReportDa
     source = data.matrix.source
     for name, blob in files.items():
         ws = _open(blob)["Metadata"]
-        fields = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+        fields: dict[object, int] = {
+            ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)
+        }
 
         def value(key: str, ws: Worksheet = ws, fields: dict[object, int] = fields) -> object:
             return ws.cell(row=fields[key], column=2).value
@@ -247,10 +250,13 @@ def test_print_setup_and_properties(files: dict[str, bytes], data: ReportData) -
             assert ws.page_setup.orientation == "landscape"
             assert ws.page_setup.fitToWidth == 1
             assert ws.page_setup.fitToHeight == 0
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            page_setup = ws.sheet_properties.pageSetUpPr
+            assert page_setup is not None and page_setup.fitToPage
             footer = ws.oddFooter
-            assert footer.left.text == f"{doc.document_id} {doc.version}"
-            assert footer.center.text == doc.classification
+            assert footer is not None
+            left, center = footer.left, footer.center
+            assert left is not None and left.text == f"{doc.document_id} {doc.version}"
+            assert center is not None and center.text == doc.classification
         for ws in (wb["Matrix"], wb["Technologies"], wb["Findings"]):
             assert ws.print_title_rows == "$1:$1"
         props = wb.properties

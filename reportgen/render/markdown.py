@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from ..bundle import ReportData
 from ..config import MARKDOWN_FLAVORS
 from ..inline import Kind, spans
 from ..model import (
@@ -34,7 +35,6 @@ from ..model import (
     Flag,
     Flow,
     Level,
-    ReportData,
     Section,
     SectionStatistics,
 )
@@ -448,6 +448,10 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         from .diff_formats import render_md
 
         out[CHANGES] = render_md(data.changes).encode("utf-8")
+    if data.verification is not None:
+        from .verify_formats import PAGE, markdown_page
+
+        out[PAGE] = markdown_page(data).encode("utf-8")
     return out
 
 

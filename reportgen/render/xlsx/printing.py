@@ -7,9 +7,7 @@ from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _He
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...model import (
-    ReportData,
-)
+from ...bundle import ReportData
 from .archive import naive_utc
 from .cells import clean
 from .scope import Scope

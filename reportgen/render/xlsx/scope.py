@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...bundle import ReportData
 from ...model import (
     Finding,
     Flow,
-    ReportData,
     Section,
     SectionStatistics,
     Technology,

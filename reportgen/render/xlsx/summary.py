@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...bundle import ReportData
 from ...model import (
     Flow,
     Level,
-    ReportData,
 )
 from .frames import zone_pair_frames
 from .layout import Blocks
