@@ -89,7 +89,8 @@ def main() -> None:
             floor = figures["floor: pandas to_excel of the flows"]
             whole = figures["whole-matrix workbook"]
             print(
-                f"{flows} flows (median of {args.runs}; x: ratio to the floor; share of one workbook)"
+                f"{flows} flows (median of {args.runs};"
+                " x: ratio to the floor; share of one workbook)"
             )
             for name, seconds in figures.items():
                 share = f"{seconds / whole:6.1%}" if name.startswith(("sheet", "zip")) else ""
