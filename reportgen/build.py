@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .assess.triage import TriageFile
     from .render import RenderOptions
 from .parse import parse
-from .provenance import git_provenance
+from .provenance import git_provenance, source_path
 from .validate import validate
 
 GENERATOR = f"reportgen {__version__}"
@@ -72,7 +72,7 @@ def display_path(path: Path) -> str:
 def load_matrix(source: Path, config: Config) -> Matrix:
     """Read and parse one source, with git provenance where the source is in a checkout."""
     data = read_source(source, config.max_source_bytes)
-    matrix = parse(data, display_path(source), config)
+    matrix = parse(data, source_path(source), config)
     found = git_provenance(source)
     if found is not None:
         matrix = replace(
@@ -137,7 +137,7 @@ def load_triage(source: Path, config: Config) -> TriageFile | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"{display_path(path)}: cannot read the triage file: {exc}") from exc
-    return parse_triage(text, display_path(path))
+    return parse_triage(text, source_path(path))
 
 
 def triage_today(environ: dict[str, str] | None = None) -> str:

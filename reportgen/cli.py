@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from .build import DEFAULT_SOURCE
+from .config import MARKDOWN_FLAVORS
 from .errors import ReportgenError
 from .model import Diagnostic, Report, Severity
 
@@ -259,6 +260,13 @@ def _parse_formats(value: str) -> list[str]:
     help="Worker processes that lay the PDF's parts out side by side while the other formats "
     "render (default: the number of cores, at most 4). Outputs are the same for any value.",
 )
+@click.option(
+    "--flavor",
+    type=click.Choice(MARKDOWN_FLAVORS),
+    default=None,
+    help="Site generator the Markdown pages are for (default: [document] markdown_flavor, "
+    "else mkdocs); docusaurus writes :::info admonitions and pages that compile as MDX.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
 @_config_option
@@ -271,6 +279,7 @@ def build(
     templates: Path | None,
     observed: tuple[Path, ...],
     jobs: int | None,
+    flavor: str | None,
     strict: bool,
     quiet: bool,
     config_path: Path | None,
@@ -288,6 +297,7 @@ def build(
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
       reportgen build --observed capture.pcap --observed conn.log
+      reportgen build --formats markdown --flavor docusaurus
     """
     from .build import build as run_build
     from .build import default_jobs, load
@@ -300,6 +310,10 @@ def build(
     try:
         with gc_paused():
             data = load(path, config_path, release, previous=previous, observed=observed)
+        if flavor is not None:  # --flavor wins over report.toml
+            from .render.markdown import with_flavor
+
+            data = with_flavor(data, flavor)
         workers = jobs or default_jobs()
         if quiet:
             built = run_build(data, out, chosen, templates, jobs=workers)

@@ -370,7 +370,15 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
     path.write_bytes(pdf)
     text = _squeeze("\n".join(_page_texts(path)))
     assert _squeeze(f"<img src=http://127.0.0.1:{listener.port}/x>") in text
-    assert _squeeze(f"[docs](http://127.0.0.1:{listener.port}/y)") in text
+    # The cell's Markdown link is rendered as a link (http is allowed), never printed as
+    # link syntax, and the link is not fetched (listener.connections == 0 above).
+    assert "[docs](" not in text and _squeeze("See docs") in text
+    uris = [
+        str(annot.get_object().get("/A", {}).get("/URI", ""))
+        for page in PdfReader(path).pages
+        for annot in page.get("/Annots", [])
+    ]
+    assert f"http://127.0.0.1:{listener.port}/y" in uris
     assert "<script>alert(1)</script>" in text
 
 

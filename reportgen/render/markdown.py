@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +331,13 @@ FLAVORS = MARKDOWN_FLAVORS
 """``mkdocs`` (Python-Markdown with the admonition extension) or ``docusaurus`` (MDX)."""
 
 
+def with_flavor(data: ReportData, flavor: str) -> ReportData:
+    """``data`` whose Markdown is for ``flavor`` (the command line's ``--flavor``, the MkDocs
+    plugin's own flavor), whatever report.toml says."""
+    document = replace(data.config.document, markdown_flavor=flavor)
+    return replace(data, config=replace(data.config, document=document))
+
+
 def front_matter(items: Sequence[tuple[str, str]]) -> Md:
     """The source's front matter, kept (a Docusaurus site takes its URL from ``slug``)."""
     if not items:
@@ -631,4 +638,5 @@ __all__ = [
     "render",
     "section_page",
     "url",
+    "with_flavor",
 ]
