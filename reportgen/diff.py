@@ -48,6 +48,7 @@ from .model import (
     Section,
     Technology,
 )
+from .vocabulary import UNTRUSTED
 
 
 class Assessed(Protocol):
@@ -71,9 +72,6 @@ class Released(Assessed, Protocol):
     @property
     def changes(self) -> MatrixDiff | None: ...
 
-
-UNTRUSTED = "untrusted"
-"""The trust class (from report.toml) whose zones make a new flow a regression."""
 
 _DB_WORD = re.compile(r"\bdb\b", re.IGNORECASE)
 """What a data store is comes from the rule set (``datastore_reason``: well-known database

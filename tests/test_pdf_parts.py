@@ -178,7 +178,7 @@ def test_outline_is_one_tree_in_document_order(batched: Rendered) -> None:
         "8.4 Matrix: With Cluster API",
         "8.5 Matrix: With Lightbits",
     ]
-    assert children[0].startswith("7.1 High")
+    assert children[0].startswith("7.1 Medium")
 
 
 @pytest.mark.slow

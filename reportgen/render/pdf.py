@@ -46,6 +46,7 @@ from ..model import (
     SectionStatistics,
 )
 from ..resources import templates_root
+from ..vocabulary import FRAMEWORKS
 from . import Rendered, RenderOptions, pdf_parts
 from .json_ import findings_json, records_json
 
@@ -83,17 +84,8 @@ TRUST_CLASS_TEXT: dict[str, str] = {
     "infrastructure": "Network and storage fabric operated by the provider.",
 }
 
-FRAMEWORK_TITLES: dict[str, str] = {
-    "iso27001": "ISO/IEC 27001:2022 Annex A",
-    "grundschutz": "BSI IT-Grundschutz",
-    "c5": "BSI C5",
-}
-
-FRAMEWORK_SHORT: dict[str, str] = {
-    "iso27001": "ISO 27001",
-    "grundschutz": "Grundschutz",
-    "c5": "C5",
-}
+FRAMEWORK_TITLES: dict[str, str] = {f.key: f.name for f in FRAMEWORKS}
+FRAMEWORK_SHORT: dict[str, str] = {f.key: f.short for f in FRAMEWORKS}
 
 SEVERITY_COLOURS: dict[Level | None, str] = {
     Level.HIGH: "#b3261e",
@@ -522,8 +514,8 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
     flows_by_key: dict[str, Flow] = {f.key: f for f in matrix.flows}
     section_titles = {s.slug: s.title for s in matrix.sections}
     controls: dict[str, list[Any]] = {}
-    for trace in assessment.statistics.controls:
-        controls.setdefault(trace.control.framework, []).append(trace)
+    for status in assessment.control_status:
+        controls.setdefault(status.control.framework, []).append(status)
     not_assessed = [
         {
             "flow": f,
