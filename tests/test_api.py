@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import pydoc
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,26 +145,6 @@ def test_help_names_load_and_the_result() -> None:
     assert "reportgen.load(" in text and "to_frames()" in text
     assert re.search(r"^\s+load\(source", text, re.M)  # listed under FUNCTIONS
     assert "class Result" in text
-
-
-def test_importing_reportgen_or_validating_does_not_import_pandas() -> None:
-    probe = (
-        "import sys, reportgen\n"
-        "from click.testing import CliRunner\n"
-        "from reportgen.cli import main\n"
-        "CliRunner().invoke(main, ['validate'])\n"
-        "print('pandas' in sys.modules)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert out.strip() == "False"
 
 
 def documented_columns() -> dict[str, list[tuple[str, str]]]:
