@@ -164,9 +164,11 @@ def load(
     release: str | None = None,
     config: Config | None = None,
     previous: str | os.PathLike[str] | None = None,
+    observed: Sequence[Path] = (),
 ) -> ReportData:
     """Everything renderers need for one source: parsed, validated and assessed; with
-    ``previous``, also the diff against that earlier release (read with the same config).
+    ``previous``, also the diff against that earlier release (read with the same config);
+    with ``observed`` captures or flow logs, the comparison with them (``reportgen verify``).
     Paths may be given as ``str`` or any path-like object."""
     from .assess import assess
 
@@ -184,6 +186,11 @@ def load(
     data = ReportData(
         matrix=matrix, report=report, assessment=assessment, config=config, build=info
     )
+    if observed:
+        from .verify import verify
+
+        shown = [display_path(p) for p in observed]
+        data = replace(data, verification=verify(matrix, config, observed, shown))
     if previous is None:
         return data
     from .diff import diff
@@ -207,7 +214,7 @@ def _checked_name(fmt: str, name: str) -> str:
 
 PARALLEL_FORMATS: frozenset[str] = frozenset({"pdf"})
 """Formats that lay their work out in worker processes (the PDF, part by part; see
-``render.pdf_parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
+``render.pdf.parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
 the other formats render beside it."""
 
 
@@ -273,7 +280,7 @@ def render_all(
     while the other formats render here; the bytes are the same either way. Any failure or
     interrupt here stops the workers too."""
     from .render import RenderOptions
-    from .render.pdf_parts import end_workers, stop_workers
+    from .render.pdf.parts import end_workers, stop_workers
 
     options = RenderOptions(templates=templates, jobs=jobs)
     beside = [f for f in formats if f in PARALLEL_FORMATS] if jobs > 1 else []

@@ -335,10 +335,12 @@ class _Parser:
                     legend_next = True
                 elif containers > 0:
                     pass
+                # Prose keeps its inline Markdown (links, code): renderers turn it into
+                # their own markup with reportgen.inline, instead of losing the links here.
                 elif current is None and not self.legend and not legend_next:
-                    self.disclaimer.append(text)
+                    self.disclaimer.append(inline.content)
                 elif current is not None and not current.has_table:
-                    current.intro.append(text)
+                    current.intro.append(inline.content)
             elif tok.type == "bullet_list_open" and legend_next and not self.legend:
                 i = self._read_legend(tokens, i)
                 legend_next = False
