@@ -5,8 +5,9 @@ wants in a notebook, each column a plain value (text, integer or boolean; no nes
 so no ``json_normalize`` is needed. The columns are documented in ``docs/api.md`` (a test
 keeps the two in step) and are listed in :data:`COLUMNS`.
 
-This is the only module that imports pandas; nothing else imports this one except
-:meth:`reportgen.api.Result.to_frames`, so ``reportgen validate`` never loads pandas.
+Only :meth:`reportgen.api.Result.to_frames` imports this module (the workbook renderer's
+analytical sheets import pandas too, in ``render/xlsx/frames.py``), so ``reportgen validate``
+and ``import reportgen`` never load pandas.
 """
 
 from __future__ import annotations
