@@ -26,7 +26,6 @@ Modules, in pipeline order: ``model`` (the records), ``config``, ``parse``, ``ch
 """
 
 from .api import Result, load
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["Result", "__version__", "load"]

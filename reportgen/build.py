@@ -20,11 +20,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .bundle import ReportData
 from .config import Config, find_config
 from .errors import OutputError, RenderError, SourceError
 from .model import BuildInfo, Matrix, Report
+from .version import __version__
 
 if TYPE_CHECKING:
     from .assess.triage import TriageFile
