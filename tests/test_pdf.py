@@ -1,4 +1,5 @@
-"""The PDF report: content read back from the PDF, PDF/A-3b, attachments, fonts, safety.
+"""The PDF report: content read back from the PDF, PDF/A-3a and its tags, attachments, fonts,
+safety.
 
 Rendering takes seconds on a small machine, so the real v0.21.11 report is rendered once per
 module (``report``) and shared; only the reproducibility and the untrusted-content tests render
@@ -205,11 +206,15 @@ def test_qpdf_check_passes(report: Rendered) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
+def test_declares_pdf_a_3a_and_pdf_ua_with_metadata(report: Rendered) -> None:
     reader = PdfReader(report.path)
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
-    assert re.search(r'pdfaid:part="3"', xmp)
-    assert re.search(r'pdfaid:conformance="B"', xmp)
+    with pikepdf.open(report.path) as doc:
+        meta = doc.open_metadata()
+        assert meta.pdfa_status == "3A"
+        assert meta.get("pdfuaid:part") == "1"
+        assert doc.Root.MarkInfo.Marked is True
+        assert str(doc.Root.Lang) == report.data.config.document.language
+        assert doc.Root.ViewerPreferences.DisplayDocTitle is True
     doc = report.data.config.document
     info = reader.metadata
     assert info is not None
@@ -468,3 +473,68 @@ def test_ids_are_never_broken(report: Rendered) -> None:
     for rule in {r.id for r in report.data.assessment.rules}:
         for cut in [m.start() for m in re.finditer("-", rule)]:
             assert rule[:cut] + rule[cut + 1 :] not in text, rule
+
+
+def _tagged_text(path: Path, kinds: set[str]) -> list[tuple[str, str]]:
+    """(type, text) of every structure element of the given types, in the order of the tree:
+    the text is read through the element's marked-content ids from the characters of its page
+    (pdfplumber), so it shows that the tree points at the content it describes."""
+    import pdfplumber
+
+    found: list[tuple[str, str]] = []
+    with pdfplumber.open(path) as pdf:
+        chars: dict[int, dict[int, str]] = {}
+
+        def page_text(number: int, mcids: set[int]) -> str:
+            if number not in chars:
+                by_mcid: dict[int, str] = {}
+                for c in pdf.pages[number - 1].chars:
+                    if c.get("mcid") is not None:
+                        by_mcid[c["mcid"]] = by_mcid.get(c["mcid"], "") + c["text"]
+                chars[number] = by_mcid
+            return "".join(chars[number].get(m, "") for m in sorted(mcids))
+
+        def mcids(node: dict[str, object]) -> set[int]:
+            own = set(node.get("mcids", ()))  # type: ignore[call-overload]
+            for child in node.get("children", ()):  # type: ignore[attr-defined]
+                if child.get("page_number") == node.get("page_number"):
+                    own |= mcids(child)
+            return own
+
+        def walk(nodes: list[dict[str, object]]) -> None:
+            for node in nodes:
+                if node["type"] in kinds:
+                    text = page_text(int(node["page_number"]), mcids(node))  # type: ignore[call-overload]
+                    found.append((str(node["type"]), text))
+                walk(node.get("children", []))  # type: ignore[arg-type]
+
+        walk(pdf.structure_tree)
+    return found
+
+
+def test_the_tagged_structure_reads_back_across_the_joined_parts(report: Rendered) -> None:
+    """The parts are tagged on their own and joined: the one tree still has every heading,
+    in order, on the page that shows it, and every bookmark is a tagged heading."""
+    with pikepdf.open(report.path) as doc:
+        root = doc.Root.StructTreeRoot
+        pages = {p.obj.objgen for p in doc.pages}
+        keys = [int(k) for k in root.ParentTree.Nums[0::2]]
+        assert keys == sorted(set(keys)) and int(root.ParentTreeNextKey) == keys[-1] + 1
+        assert sorted(int(p.obj.StructParents) for p in doc.pages) == sorted(
+            {int(p.obj.StructParents) for p in doc.pages}
+        )
+        assert {int(p.obj.StructParents) for p in doc.pages} <= set(keys)
+        assert len(root.K) == 1  # one /Document
+        assert all(kid.P.objgen == root.K[0].objgen for kid in root.K[0].K)
+        for kid in root.K[0].K:
+            if "/Pg" in kid:
+                assert kid.Pg.objgen in pages
+    headings = _tagged_text(report.path, {"H1", "H2"})
+    texts = [re.sub(r"\s+", " ", t).strip() for _, t in headings]
+    titles = [title for _, title in _outline(report.path)]
+    positions = [next(i for i, t in enumerate(texts) if t.startswith(title)) for title in titles]
+    assert positions == sorted(positions)
+    # The matrix's last section is in a part of its own: its heading is still an H2.
+    assert ("H2", "8.5 With Lightbits") in [(k, re.sub(r"\s+", " ", t)) for k, t in headings]
+    figures = _tagged_text(report.path, {"Figure"})
+    assert figures, "the zone diagram is a tagged figure"

@@ -188,7 +188,8 @@ def test_outline_is_one_tree_in_document_order(batched: Rendered) -> None:
 def test_the_assembled_file_keeps_pdf_a_and_its_attachments(batched: Rendered) -> None:
     with pikepdf.open(batched.path) as doc:
         meta = doc.open_metadata()
-        assert meta.pdfa_status == "3B"
+        assert meta.pdfa_status == "3A"
+        assert meta.get("pdfuaid:part") == "1"
         assert sorted(doc.attachments) == sorted(
             a.name for a in pdf_module.attachments(batched.data)
         )

@@ -35,7 +35,9 @@ from .fetcher import BASE_URL
 
 LOG = logging.getLogger(__name__)
 
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"
+"""PDF/A-3, level A: archivable with the source and data attached, and tagged (WeasyPrint turns
+on ``pdf_tags`` for it); ``parts`` adds PDF/UA-1's identification to the same file."""
 
 
 def _attachments(
@@ -113,7 +115,7 @@ def assemble(
 
     if len(documents) == 1:
         whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
-        return Assembled(whole.pdf, 1, whole.served, whole.refused)
+        return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
     stamp_source = documents[0]
     documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
     clock = _log_step("html", clock, f"{len(documents)} parts")
@@ -140,8 +142,9 @@ def assemble(
     clock = _log_step("front", clock, f"{first.pages} pages")
     parts = [first, *body]
     landscape = [wide for part in parts for wide in part.landscape]
+    # The stamps are drawn as form XObjects, marked as artifacts: untagged, no PDF/A of their own.
     stamps = pdf_parts.lay_out(
-        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, PDF_VARIANT
+        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, None
     )
     clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
     merged = pdf_parts.merge(parts, stamps.pdf)
