@@ -21,7 +21,8 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from reportgen.model import Level, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import Level
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import (
     PDF_TEMPLATES,
@@ -208,13 +209,13 @@ def test_qpdf_check_passes(report: Rendered) -> None:
 
 def test_declares_pdf_a_3a_and_pdf_ua_with_metadata(report: Rendered) -> None:
     reader = PdfReader(report.path)
-    with pikepdf.open(report.path) as doc:
-        meta = doc.open_metadata()
+    with pikepdf.open(report.path) as pdf:
+        meta = pdf.open_metadata()
         assert meta.pdfa_status == "3A"
         assert meta.get("pdfuaid:part") == "1"
-        assert doc.Root.MarkInfo.Marked is True
-        assert str(doc.Root.Lang) == report.data.config.document.language
-        assert doc.Root.ViewerPreferences.DisplayDocTitle is True
+        assert bool(pdf.Root.MarkInfo.Marked)
+        assert str(pdf.Root.Lang) == report.data.config.document.language
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
     doc = report.data.config.document
     info = reader.metadata
     assert info is not None
@@ -223,7 +224,7 @@ def test_declares_pdf_a_3a_and_pdf_ua_with_metadata(report: Rendered) -> None:
     assert info.subject and "v0.21.11" in info.subject
     assert "MST-SEC-CM" in str(info.get("/Keywords"))
     assert info.get("/CreationDate") == "D:20251008120000Z"
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in reader.root_object
 
 
 def test_attachments_read_back_equal_the_inputs(report: Rendered) -> None:
@@ -495,7 +496,7 @@ def _tagged_text(path: Path, kinds: set[str]) -> list[tuple[str, str]]:
             return "".join(chars[number].get(m, "") for m in sorted(mcids))
 
         def mcids(node: dict[str, object]) -> set[int]:
-            own = set(node.get("mcids", ()))  # type: ignore[call-overload]
+            own: set[int] = set(node.get("mcids", ()))  # type: ignore[call-overload]
             for child in node.get("children", ()):  # type: ignore[attr-defined]
                 if child.get("page_number") == node.get("page_number"):
                     own |= mcids(child)

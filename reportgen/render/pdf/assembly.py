@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from weasyprint import Attachment
 from weasyprint.urls import URLFetcher
 
-from ...model import ReportData
+from ...bundle import ReportData
 from .. import Rendered, RenderOptions
 from . import parts as pdf_parts
 from .context import (

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ...bundle import ReportData
 from ...diff import change_history
 from ...model import (
     FLAG_FIELDS,
@@ -27,12 +28,12 @@ from ...model import (
     Flag,
     Flow,
     Level,
-    ReportData,
     RuleInfo,
     SectionStatistics,
 )
 from ...vocabulary import FRAMEWORKS
 from .. import RenderOptions
+from ..html_inline import inline_filter
 from ..json_ import findings_json, records_json
 from .diagram import (
     SEVERITY_CODES,
@@ -439,6 +440,7 @@ def environment(user: Path | None) -> jinja2.Environment:
     env.globals["part_mark"] = Markup(PART_MARK)
     env.filters["by_rule"] = by_rule
     env.filters["id_list"] = id_list
+    env.filters["inline"] = inline_filter  # a cell's inline Markdown: links, code
     return env
 
 

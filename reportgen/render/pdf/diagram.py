@@ -26,8 +26,9 @@ from functools import cache
 
 from markupsafe import Markup, escape
 
+from ...bundle import ReportData
 from ...errors import RenderError
-from ...model import Level, ReportData
+from ...model import Level
 from .fetcher import TEMPLATES_ROOT
 
 SEVERITY_COLOURS: dict[Level | None, str] = {
