@@ -372,7 +372,17 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
     path.write_bytes(pdf)
     text = _squeeze("\n".join(_page_texts(path)))
     assert _squeeze(f"<img src=http://127.0.0.1:{listener.port}/x>") in text
-    assert _squeeze(f"[docs](http://127.0.0.1:{listener.port}/y)") in text
+    # A cell's Markdown link is a hyperlink now (reportgen.html_inline): the word prints, the
+    # URL is only the link's target, which nothing fetched (no connection above).
+    assert "[docs](" not in text
+    with pikepdf.open(path) as doc:
+        uris = [
+            str(annot.A.URI)
+            for page in doc.pages
+            for annot in page.obj.get("/Annots", [])
+            if "/A" in annot and "/URI" in annot.A
+        ]
+    assert f"http://127.0.0.1:{listener.port}/y" in uris
     assert "<script>alert(1)</script>" in text
 
 
@@ -468,6 +478,10 @@ def test_ids_are_never_broken(report: Rendered) -> None:
     )
     for finding in findings:
         assert _words(register, finding.id) >= 1, finding.id
+    # Every diagnostic code stands whole.
+    everything = "\n".join(report.pages)
+    for code in {d.code for d in report.data.report.diagnostics}:
+        assert _words(everything, code) >= 1, code
     # Nowhere in the document is a rule id broken at one of its hyphens: pdftotext joins such
     # a break and drops the hyphen ("DQ-PROTOCOLFLAGS" in the v0.21.11 matrix at 7 pt).
     text = "\n".join(report.pages)
