@@ -164,7 +164,7 @@ def load(
     release: str | None = None,
     config: Config | None = None,
     previous: str | os.PathLike[str] | None = None,
-    observed: Sequence[Path] = (),
+    observed: Sequence[str | os.PathLike[str]] = (),
 ) -> ReportData:
     """Everything renderers need for one source: parsed, validated and assessed; with
     ``previous``, also the diff against that earlier release (read with the same config);
@@ -189,8 +189,9 @@ def load(
     if observed:
         from .verify import verify
 
-        shown = [display_path(p) for p in observed]
-        data = replace(data, verification=verify(matrix, config, observed, shown))
+        paths = [Path(p) for p in observed]
+        shown = [display_path(p) for p in paths]
+        data = replace(data, verification=verify(matrix, config, paths, shown))
     if previous is None:
         return data
     from .diff import diff

@@ -690,7 +690,8 @@ def verify_command(
     from .build import load
 
     try:
-        data = load(source or DEFAULT_SOURCE, config_path, observed=observed)
+        with gc_paused():
+            data = load(source or DEFAULT_SOURCE, config_path, observed=observed)
     except ReportgenError as exc:
         _fail(str(exc))
     result = data.verification
