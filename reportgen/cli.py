@@ -226,6 +226,14 @@ def _parse_formats(value: str) -> list[str]:
     help="Worker processes that lay the PDF's parts out side by side while the other formats "
     "render (default: the number of cores, at most 4). Outputs are the same for any value.",
 )
+@click.option(
+    "--lang",
+    "langs",
+    default=None,
+    metavar="LANG[,LANG]",
+    help="Language(s) of the reports: en, de, or both (de,en); with more than one, each file "
+    "name carries its language (default: [document] lang in report.toml, else en).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
 @_config_option
@@ -237,6 +245,7 @@ def build(
     previous: Path | None,
     templates: Path | None,
     jobs: int | None,
+    langs: str | None,
     strict: bool,
     quiet: bool,
     config_path: Path | None,
@@ -253,22 +262,27 @@ def build(
       reportgen build source/communication-matrix.md --out output --formats json,pdf
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
+      reportgen build --lang de,en --formats pdf
     """
     from .build import build as run_build
     from .build import default_jobs, load
+    from .i18n import parse_languages
 
     try:
         chosen = _parse_formats(formats)
+        languages = parse_languages(langs) if langs is not None else ()
     except click.BadParameter as exc:
         raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise click.UsageError(f"--lang: {exc}") from exc
     path = source or DEFAULT_SOURCE
     try:
         data = load(path, config_path, release, previous=previous)
         workers = jobs or default_jobs()
         if quiet:
-            written = run_build(data, out, chosen, templates, jobs=workers)
+            written = run_build(data, out, chosen, templates, jobs=workers, langs=languages)
         else:
-            written = _build_with_progress(data, out, chosen, templates, workers)
+            written = _build_with_progress(data, out, chosen, templates, workers, languages)
     except ReportgenError as exc:
         _fail(str(exc))
     if not quiet:
@@ -278,7 +292,12 @@ def build(
 
 
 def _build_with_progress(
-    data: ReportData, out: Path, formats: Sequence[str], templates: Path | None, jobs: int
+    data: ReportData,
+    out: Path,
+    formats: Sequence[str],
+    templates: Path | None,
+    jobs: int,
+    langs: Sequence[str],
 ) -> list[Written]:
     from rich.console import Console
 
@@ -290,7 +309,7 @@ def _build_with_progress(
         def step(fmt: str) -> None:
             status.update(f"rendering {fmt}")
 
-        return run_build(data, out, formats, templates, step, jobs)
+        return run_build(data, out, formats, templates, step, jobs, langs)
 
 
 def _print_written(written: Sequence[Written], report: Report) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .i18n import DEFAULT_LANGUAGE, parse_languages
 
 TRUST_CLASSES: tuple[str, ...] = (
     "untrusted",
@@ -50,7 +51,9 @@ class DocumentMeta:
     owner: str = ""
     author: str = ""
     approver: str = ""
-    language: str = "en"
+    lang: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+    """The languages ``reportgen build`` writes when ``--lang`` is not given (``lang = "de"``
+    or ``lang = ["de", "en"]``); each is one of :data:`reportgen.i18n.LANGUAGES`."""
     distribution: tuple[str, ...] = ()
     changes: tuple[ChangeEntry, ...] = ()
 
@@ -206,7 +209,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         owner=doc.string("owner", ""),
         author=doc.string("author", ""),
         approver=doc.string("approver", ""),
-        language=doc.string("language", defaults.language),
+        lang=_languages(doc),
         distribution=doc.strings("distribution"),
         changes=tuple(changes),
     )
@@ -253,6 +256,18 @@ def _document_id(doc: _Reader) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
         raise doc.fail("document_id", "use letters, digits, '.', '_' and '-' only (it names files)")
     return value
+
+
+def _languages(doc: _Reader) -> tuple[str, ...]:
+    value = doc.table.get("lang", DEFAULT_LANGUAGE)
+    if not isinstance(value, str) and not (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        raise doc.fail("lang", 'must be a language ("de") or a list of them (["de", "en"])')
+    try:
+        return parse_languages(value)
+    except ValueError as exc:
+        raise doc.fail("lang", str(exc)) from None
 
 
 def load_config(path: Path | str) -> Config:

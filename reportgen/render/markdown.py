@@ -23,6 +23,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from .. import i18n
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -296,6 +297,7 @@ def _environment(options: RenderOptions) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install(env, options.lang)
     env.filters["paragraphs"] = paragraphs
     env.filters["link"] = _link
     return env

@@ -33,7 +33,9 @@ from markupsafe import Markup, escape
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .. import i18n
 from ..diff import change_history
+from ..i18n import DEFAULT_LANGUAGE
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -511,7 +513,9 @@ def _changes(data: ReportData) -> dict[str, Any] | None:
     }
 
 
-def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]:
+def context(
+    data: ReportData, files: Sequence[AttachmentFile], lang: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
     """Everything the templates use, computed once here so templates stay declarative."""
     matrix, assessment, doc = data.matrix, data.assessment, data.config.document
     by_level = [
@@ -607,8 +611,9 @@ def user_folder(options: RenderOptions) -> Path | None:
     return options.templates / "pdf" if options.templates is not None else None
 
 
-def environment(user: Path | None) -> jinja2.Environment:
-    """Jinja2 environment: the user's folder first, then the packaged templates."""
+def environment(user: Path | None, lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
+    """Jinja2 environment: the user's folder first, then the packaged templates; translated
+    into ``lang`` (``reportgen.i18n``)."""
     loaders: list[jinja2.BaseLoader] = []
     if user is not None:
         loaders.append(jinja2.FileSystemLoader(str(user)))
@@ -621,6 +626,7 @@ def environment(user: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    i18n.install(env, lang)
     env.globals["anchor"] = anchor
     env.globals["part_mark"] = Markup(pdf_parts.PART_MARK)
     env.filters["by_rule"] = by_rule
@@ -645,8 +651,8 @@ def html(
     template: str = MAIN_TEMPLATE,
 ) -> str:
     """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
-    env = environment(user_folder(options))
-    return env.get_template(template).render(context(data, files))
+    env = environment(user_folder(options), options.lang)
+    return env.get_template(template).render(context(data, files, options.lang))
 
 
 def _attachments(

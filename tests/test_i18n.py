@@ -1,0 +1,114 @@
+"""The report's languages: catalogs, --lang, the config default, locale formatting."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from reportgen import i18n
+from reportgen.build import language_name, load, render_all
+from reportgen.cli import main
+from reportgen.config import parse_config
+from reportgen.errors import ConfigError
+
+from .conftest import SOURCE
+
+LOCALE = Path(i18n.__file__).resolve().parent / "locale"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_committed_mo_is_the_compiled_po(lang: str) -> None:
+    """The .mo reportgen loads is committed; it must be what `scripts/i18n.sh compile`
+    makes of the .po today (a stale one would print yesterday's texts)."""
+    folder = LOCALE / lang / "LC_MESSAGES"
+    with (folder / "reportgen.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    assert (folder / "reportgen.mo").read_bytes() == compiled.getvalue(), (
+        f"run scripts/i18n.sh compile: the {lang} .mo does not match its .po"
+    )
+
+
+def test_every_german_msgid_is_translated_and_none_is_fuzzy() -> None:
+    with (LOCALE / "de" / "LC_MESSAGES" / "reportgen.po").open("rb") as handle:
+        catalog = read_po(handle, locale="de")
+    missing = [
+        m.id
+        for m in catalog
+        if m.id and (not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    ]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not missing, f"untranslated in de: {missing[:10]}"
+    assert not fuzzy, f"fuzzy in de: {fuzzy[:10]}"
+
+
+def test_the_pot_lists_what_the_catalogs_translate() -> None:
+    """Each language's .po holds exactly the msgids of the .pot (`scripts/i18n.sh update`)."""
+    with (LOCALE.parent / "reportgen.pot").open("rb") as handle:
+        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for lang in i18n.LANGUAGES:
+        with (LOCALE / lang / "LC_MESSAGES" / "reportgen.po").open("rb") as handle:
+            ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        assert ids == template, f"run scripts/i18n.sh update ({lang})"
+
+
+def test_languages_parse_in_order_and_refuse_unknown_ones() -> None:
+    assert i18n.parse_languages("de, en,de") == ("de", "en")
+    assert i18n.parse_languages(["en"]) == ("en",)
+    with pytest.raises(ValueError, match="fr"):
+        i18n.parse_languages("fr")
+    with pytest.raises(ValueError, match="no language"):
+        i18n.parse_languages(" , ")
+
+
+def test_the_config_default_language() -> None:
+    assert parse_config("").document.lang == ("en",)
+    assert parse_config('[document]\nlang = "de"').document.lang == ("de",)
+    assert parse_config('[document]\nlang = ["de", "en"]').document.lang == ("de", "en")
+    with pytest.raises(ConfigError, match=r"document\.lang: unknown language 'fr'"):
+        parse_config('[document]\nlang = "fr"')
+    with pytest.raises(ConfigError, match=r"document\.lang"):
+        parse_config("[document]\nlang = 3")
+
+
+def test_dates_and_numbers_follow_the_locale() -> None:
+    moment = datetime(2025, 11, 24, 16, 0, tzinfo=UTC)
+    assert i18n.format_date(moment, "de") == "24. November 2025"
+    assert i18n.format_date(moment, "en") == "24 November 2025"
+    assert i18n.format_number(12345.5, "de") == "12.345,5"
+    assert i18n.format_number(12345.5, "en") == "12,345.5"
+    assert i18n.format_datetime(moment, "de") == "24.11.2025, 16:00:00 UTC"
+
+
+def test_file_names_carry_the_language_when_several_are_built() -> None:
+    assert language_name("pdf", "MST-SEC-CM-v0.21.11.pdf", "de") == "MST-SEC-CM-v0.21.11.de.pdf"
+    assert language_name("xlsx", "plain.xlsx", "en") == "plain.en.xlsx"
+    assert language_name("markdown", "index.md", "de") == "de/index.md"
+
+
+def test_render_all_writes_each_language_apart_and_json_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    data = load(SOURCE)
+    both = render_all(data, ["json", "markdown"], langs=("de", "en"))
+    assert "findings.json" in both["json"]
+    assert not any(".de." in n or ".en." in n for n in both["json"])
+    assert {n.split("/")[0] for n in both["markdown"]} == {"de", "en"}
+    single = render_all(data, ["markdown"], langs=("de",))
+    assert "index.md" in single["markdown"]
+
+
+def test_cli_lang_option_validates(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["build", str(SOURCE), "--out", str(tmp_path), "--formats", "json", "--lang", "fr"]
+    )
+    assert result.exit_code == 2
+    assert "--lang" in result.output and "fr" in result.output
