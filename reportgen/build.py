@@ -154,7 +154,7 @@ def load(
     known = matrix.source.version or version_from_path(source)
     if known and known != matrix.source.version:
         matrix = replace(matrix, source=replace(matrix.source, version=known))
-    chosen = release or known or config.document.version or ""
+    chosen = release or known or config.document.release or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
     with gc_paused():
         assessment = assess(matrix, config, report)

@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,28 @@ DEFAULT_MAX_SOURCE_BYTES = 10 * 1024 * 1024
 class ChangeEntry:
     version: str
     date: str
+    """ISO date (``2025-11-24``); empty for the document's current version, whose date is the
+    build date (one date source: SOURCE_DATE_EPOCH, else the source's commit time)."""
     author: str
     description: str
+
+
+APPROVAL_SUBJECTS: tuple[str, ...] = ("document", "assumptions")
+"""What an ``[[approval]]`` approves: the document (its status becomes Released) or the
+assessment's assumptions (trust classes, protection needs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A recorded approval: a named person, their role and the date. reportgen never
+    invents one; without any, the document is a Draft and its assumptions unapproved."""
+
+    subject: str
+    name: str
+    role: str
+    date: date
+    version: str = ""
+    """For the document: the document version approved (empty: the current one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +67,16 @@ class DocumentMeta:
     system: str = ""
     document_id: str = "COMM-MATRIX"
     version: str = ""
+    """The document's own version (``0.1``), separate from the product release it reviews."""
+    release: str = ""
+    """The product release under review when neither the source nor ``--release`` names it."""
     status: str = "Draft"
+    """Derived, never configured: Released once an approval of this document version is
+    recorded (``[[approval]]`` with ``subject = "document"``), else Draft."""
     classification: str = "Internal"
     owner: str = ""
     author: str = ""
-    approver: str = ""
+    """The organisation or person responsible for the content (reportgen is the generator)."""
     lang: tuple[str, ...] = (DEFAULT_LANGUAGE,)
     """The languages ``reportgen build`` writes when ``--lang`` is not given (``lang = "de"``
     or ``lang = ["de", "en"]``); each is one of :data:`reportgen.i18n.LANGUAGES`."""
@@ -88,6 +114,10 @@ class Config:
     """Trust class assumed for a zone that is not in the vocabulary."""
     max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES
     path: str | None = None
+    approvals: tuple[Approval, ...] = ()
+
+    def approvals_of(self, subject: str) -> tuple[Approval, ...]:
+        return tuple(a for a in self.approvals if a.subject == subject)
 
     def resolve_zone(self, text: str) -> tuple[str | None, ZoneMatch]:
         """Map a zone as written to its canonical name and say how it matched."""
@@ -116,10 +146,17 @@ class Config:
         return zone.trust_class if zone is not None else self.unknown_zone_class
 
 
-_DOCUMENT_KEYS = {f for f in DocumentMeta.__dataclass_fields__ if f not in {"changes"}}
+_DOCUMENT_KEYS = {f for f in DocumentMeta.__dataclass_fields__ if f not in {"changes", "status"}}
+_RETIRED_DOCUMENT_KEYS = {
+    "status": "the status is derived: Draft until an [[approval]] with subject = "
+    '"document" (name, role, date) is recorded, then Released',
+    "approver": "record who approved, with name, role and date, as [[approval]] "
+    '(subject = "document")',
+}
 _CHANGE_KEYS = {"version", "date", "author", "description"}
+_APPROVAL_KEYS = {"subject", "name", "role", "date", "version"}
 _ZONE_KEYS = {"name", "class", "aliases", "description"}
-_TOP_KEYS = {"document", "change", "zone", "assessment", "limits"}
+_TOP_KEYS = {"document", "change", "approval", "zone", "assessment", "limits"}
 
 
 class _Reader:
@@ -168,6 +205,24 @@ class _Reader:
             raise self.fail(key, f"must be an array of tables ([[{key}]])")
         return value
 
+    def date(self, key: str, required: bool) -> date | None:
+        """A TOML date (``2025-11-24``) or an ISO date string."""
+        if key not in self.table:
+            if required:
+                raise self.fail(key, "is required (an ISO date, e.g. 2025-11-24)")
+            return None
+        value = self.table[key]
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(key, "must be an ISO date (2025-11-24)")
+
     def table_at(self, key: str) -> Mapping[str, Any]:
         value = self.table.get(key, {})
         if not isinstance(value, dict):
@@ -185,30 +240,64 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
     top.only(_TOP_KEYS)
 
     doc = _Reader(path, top.table_at("document"), "document")
+    for key, why in _RETIRED_DOCUMENT_KEYS.items():
+        if key in doc.table:
+            raise doc.fail(key, f"no longer configured: {why}")
     doc.only(_DOCUMENT_KEYS)
     defaults = DocumentMeta()
+    version = doc.string("version", "")
     changes = []
     for i, raw in enumerate(top.tables("change")):
         entry = _Reader(path, raw, f"change[{i}]")
         entry.only(_CHANGE_KEYS)
+        changed = entry.string("version")
+        when = entry.date("date", required=changed != version)
+        if when is not None and changed == version and version:
+            raise entry.fail(
+                "date",
+                "leave it out for the current version: its date is the build date "
+                "(SOURCE_DATE_EPOCH), the one date the document prints",
+            )
         changes.append(
             ChangeEntry(
-                version=entry.string("version"),
-                date=entry.string("date"),
+                version=changed,
+                date=when.isoformat() if when is not None else "",
                 author=entry.string("author", ""),
                 description=entry.string("description"),
             )
         )
+    approvals = []
+    for i, raw in enumerate(top.tables("approval")):
+        entry = _Reader(path, raw, f"approval[{i}]")
+        entry.only(_APPROVAL_KEYS)
+        subject = entry.string("subject")
+        if subject not in APPROVAL_SUBJECTS:
+            raise entry.fail("subject", f"{subject!r} is not one of {', '.join(APPROVAL_SUBJECTS)}")
+        for key in ("name", "role"):
+            if not entry.string(key).strip():
+                raise entry.fail(key, "must name a person (name) and their role (role)")
+        when = entry.date("date", required=True)
+        assert when is not None
+        approvals.append(
+            Approval(
+                subject=subject,
+                name=entry.string("name").strip(),
+                role=entry.string("role").strip(),
+                date=when,
+                version=entry.string("version", ""),
+            )
+        )
+    released = any(a.subject == "document" and a.version in ("", version) for a in approvals)
     document = DocumentMeta(
         title=doc.string("title", defaults.title),
         system=doc.string("system", ""),
         document_id=_document_id(doc),
-        version=doc.string("version", ""),
-        status=doc.string("status", defaults.status),
+        version=version,
+        release=doc.string("release", ""),
+        status="Released" if released else "Draft",
         classification=doc.string("classification", defaults.classification),
         owner=doc.string("owner", ""),
         author=doc.string("author", ""),
-        approver=doc.string("approver", ""),
         lang=_languages(doc),
         distribution=doc.strings("distribution"),
         changes=tuple(changes),
@@ -248,6 +337,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         unknown_zone_class=unknown_class,
         max_source_bytes=max_bytes,
         path=path,
+        approvals=tuple(approvals),
     )
 
 

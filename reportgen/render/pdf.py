@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -35,7 +35,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import i18n
 from ..diff import change_history
-from ..i18n import DEFAULT_LANGUAGE
+from ..i18n import DEFAULT_LANGUAGE, N_
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -46,10 +46,12 @@ from ..model import (
     ReportData,
     RuleInfo,
     SectionStatistics,
+    Severity,
 )
 from ..resources import templates_root
 from . import Rendered, RenderOptions, pdf_parts
 from .json_ import findings_json, records_json
+from .summary import conclusion_sentences, finding_kind, summary_facts, summary_sentences
 
 LOG = logging.getLogger(__name__)
 
@@ -67,29 +69,108 @@ PART_IDS = 2500
 """Flow and finding ids listed per part of the traceability appendix."""
 
 SEVERITY_TEXT: dict[Level, str] = {
-    Level.HIGH: "A documented flow exposes a security property towards an untrusted party; "
-    "address before relying on the configuration.",
-    Level.MEDIUM: "A security property is missing where the documentation says it matters; "
-    "address or document a compensating control.",
-    Level.LOW: "A weakness limited to trusted zones or with little exposure; plan a fix.",
-    Level.INFO: "An observation without a direct weakness, for the record.",
-    Level.NOT_ASSESSED: "The source marks the property '?': it depends on the installation "
-    "and must be assessed there.",
+    Level.HIGH: N_(
+        "A documented flow exposes a security property towards an untrusted party; "
+        "address before relying on the configuration."
+    ),
+    Level.MEDIUM: N_(
+        "A security property is missing where the documentation says it matters; "
+        "address or document a compensating control."
+    ),
+    Level.LOW: N_("A weakness limited to trusted zones or with little exposure; plan a fix."),
+    Level.INFO: N_("An observation without a direct weakness, for the record."),
+    Level.NOT_ASSESSED: N_(
+        "The source marks the property '?': it depends on the installation "
+        "and must be assessed there."
+    ),
+}
+
+LEVEL_TITLES: dict[Level, str] = {
+    Level.HIGH: N_("High"),
+    Level.MEDIUM: N_("Medium"),
+    Level.LOW: N_("Low"),
+    Level.INFO: N_("Info"),
+    Level.NOT_ASSESSED: N_("Not assessed"),
 }
 
 TRUST_CLASS_TEXT: dict[str, str] = {
-    "untrusted": "Outside the operator's control (the Internet, or a zone the source leaves open).",
-    "external-service": "A service run by a third party under contract.",
-    "tenant": "Machines, firewalls and clusters run for and by tenants.",
-    "management": "Control planes that administer everything else.",
-    "infrastructure": "Network and storage fabric operated by the provider.",
+    "untrusted": N_(
+        "Outside the operator's control (the Internet, or a zone the source leaves open)."
+    ),
+    "external-service": N_("A service run by a third party under contract."),
+    "tenant": N_("Machines, firewalls and clusters run for and by tenants."),
+    "management": N_("Control planes that administer everything else."),
+    "infrastructure": N_("Network and storage fabric operated by the provider."),
 }
+
+TRUST_CLASS_NAMES: dict[str, str] = {
+    "untrusted": N_("untrusted"),
+    "external-service": N_("external service"),
+    "tenant": N_("tenant"),
+    "management": N_("management"),
+    "infrastructure": N_("infrastructure"),
+}
+
+FLAG_LABELS: dict[Flag, str] = {
+    Flag.YES: N_("yes"),
+    Flag.NO: N_("no"),
+    Flag.UNKNOWN: N_("not assessed"),
+}
+
+DIAGNOSTIC_SEVERITIES: dict[Severity, str] = {
+    Severity.ERROR: N_("error"),
+    Severity.WARNING: N_("warning"),
+    Severity.INFO: N_("note"),
+}
+
+APPROVAL_SUBJECTS: dict[str, str] = {
+    "document": N_("This document"),
+    "assumptions": N_("The assumptions"),
+}
+
+STATUS_NAMES: dict[str, str] = {"Draft": N_("Draft"), "Released": N_("Released")}
 
 FRAMEWORK_TITLES: dict[str, str] = {
     "iso27001": "ISO/IEC 27001:2022 Annex A",
     "grundschutz": "BSI IT-Grundschutz",
     "c5": "BSI C5",
 }
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("BGP", N_("Border Gateway Protocol: exchanges routes between networks.")),
+    ("BMC", N_("Baseboard management controller: the out-of-band management chip of a server.")),
+    ("CNI", N_("Container Network Interface: the network plug-in of a Kubernetes cluster.")),
+    ("DHCP", N_("Dynamic Host Configuration Protocol: assigns addresses in a network.")),
+    ("DNS", N_("Domain Name System: resolves names to addresses.")),
+    ("EVPN", N_("Ethernet VPN: carries layer-2 and layer-3 networks over a routed fabric.")),
+    ("FCM", N_("firewall-controller-manager: the metal-stack component that manages firewalls.")),
+    ("IPMI", N_("Intelligent Platform Management Interface: the protocol of a BMC.")),
+    ("LLDP", N_("Link Layer Discovery Protocol: neighbours announce themselves on a link.")),
+    ("NTP", N_("Network Time Protocol: synchronises clocks.")),
+    ("OIDC", N_("OpenID Connect: sign-in through an identity provider.")),
+    ("PXE", N_("Preboot Execution Environment: a server boots over the network.")),
+    ("SONiC", N_("Software for Open Networking in the Cloud: the switches' operating system.")),
+    ("TFTP", N_("Trivial File Transfer Protocol: unauthenticated file transfer, used to boot.")),
+    ("TLS", N_("Transport Layer Security: encrypts and authenticates a connection.")),
+    ("VPN", N_("Virtual private network: an encrypted tunnel between networks.")),
+    ("VRF", N_("Virtual routing and forwarding: separate routing tables on one device.")),
+    ("VXLAN", N_("Virtual Extensible LAN: layer-2 networks tunnelled over layer 3.")),
+)
+"""Abbreviations explained in the glossary; one is listed when the source uses it."""
+
+REPORT_TERMS: tuple[tuple[str, str], ...] = (
+    (N_("Finding"), N_("A contradiction between a documented flow and a rule, with its evidence.")),
+    (
+        N_("Data-quality issue"),
+        N_(
+            "A gap or contradiction in the documentation itself (missing, repeated or "
+            "inconsistent entries)."
+        ),
+    ),
+    (N_("Not assessed"), N_("A flag marked '?' in the source: it depends on the installation.")),
+    (N_("Trust class"), N_("How far a zone is trusted; assigned by the report configuration.")),
+    (N_("Zone"), N_("A part of the network named in the matrix (source or destination zone).")),
+)
 
 FRAMEWORK_SHORT: dict[str, str] = {
     "iso27001": "ISO 27001",
@@ -213,15 +294,15 @@ def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
     return (
         AttachmentFile(
             source_name,
-            "The Markdown source the report was generated from",
+            N_("The Markdown source the report was generated from"),
             "Source",
             data.matrix.source.text.encode("utf-8"),
         ),
         AttachmentFile(
-            "records.json", "Every flow of the matrix as JSON", "Data", records_json(data)
+            "records.json", N_("Every flow of the matrix as JSON"), "Data", records_json(data)
         ),
         AttachmentFile(
-            "findings.json", "The assessment findings as JSON", "Data", findings_json(data)
+            "findings.json", N_("The assessment findings as JSON"), "Data", findings_json(data)
         ),
     )
 
@@ -335,50 +416,6 @@ def zone_diagram(data: ReportData) -> Markup:
 # --- the view model -----------------------------------------------------------------------
 
 
-def _summary(data: ReportData) -> list[str]:
-    """The management summary's sentences, each backed by a figure in the report."""
-    matrix, stats = data.matrix, data.assessment.statistics
-    overall = stats.overall
-    counts = dict(overall.findings)
-    flows = list(matrix.flows)
-    unknown_flows = [f for f in flows if any(v is Flag.UNKNOWN for _, v in f.flags)]
-    unknown_flags = sum(c.unknown for c in overall.flags)
-    high, medium = counts.get(Level.HIGH, 0), counts.get(Level.MEDIUM, 0)
-    total = sum(counts.values())
-    parts = [
-        f"The matrix documents {_plural(len(flows), 'flow')} in "
-        f"{_plural(len(matrix.sections), 'section')} (integrations) and "
-        f"{_plural(len(list(matrix.technologies)), 'technology', 'technologies')}.",
-        f"The assessment raised {_plural(total, 'finding')}: "
-        + ", ".join(f"{counts.get(lv, 0)} {lv.title.lower()}" for lv in Level)
-        + ".",
-        f"{_plural(unknown_flags, 'flag')} in {_plural(len(unknown_flows), 'flow')} are marked "
-        "'?' (not assessed): their state depends on the installation.",
-    ]
-    if high:
-        parts.append(
-            f"{_plural(high, 'high finding')} concern flows that reach untrusted zones; they "
-            "should be resolved or accepted explicitly before the configuration is relied on."
-        )
-    elif medium:
-        parts.append(
-            "No high finding was raised; the medium findings mark missing protections that "
-            "need a fix or a documented compensating control."
-        )
-    else:
-        parts.append("No high or medium finding was raised against the documented flows.")
-    if unknown_flows:
-        parts.append(
-            "Flows marked '?' are not covered by this conclusion and need to be assessed for "
-            "each installation."
-        )
-    parts.append(
-        "These statements describe the documented matrix; they are not a test of observed "
-        "network traffic."
-    )
-    return parts
-
-
 def _bar(coverage_yes: int, coverage_no: int, unknown: int) -> list[tuple[str, int, float]]:
     total = coverage_yes + coverage_no + unknown
     if not total:
@@ -422,38 +459,50 @@ def _heat_map(data: ReportData) -> dict[str, Any]:
     }
 
 
-def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]) -> list[Heading]:
+def _headings(
+    data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]], lang: str
+) -> list[Heading]:
     """Chapter headings, numbered in order (the changes chapter only exists with --previous)."""
+    _ = i18n.translations(lang).gettext
     numbers = iter(range(1, 100))
 
     def top(key: str, title: str) -> Heading:
         return Heading(key, str(next(numbers)), title)
 
-    h = [top("control", "Document control"), Heading("contents", "", "Contents")]
-    h.append(top("summary", "Management summary"))
+    h = [top("control", _("Document control")), Heading("contents", "", _("Contents"))]
+    h.append(top("summary", _("Management summary")))
     if data.changes is not None:
         old = data.changes.old
-        h.append(top("changes", f"Changes since {old.version or old.path}"))
+        h.append(top("changes", _("Changes since %(old)s") % {"old": old.version or old.path}))
     h += [
-        top("scope", "Scope and method"),
-        top("legend", "Legend"),
-        top("statistics", "Statistics"),
-        top("zones", "Zone flow diagram"),
+        top("scope", _("Scope")),
+        top("method", _("Method")),
+        top("rating", _("Risk rating scheme")),
+        top("assumptions", _("Assumptions and limitations")),
+        top("legend", _("Legend")),
+        top("statistics", _("Statistics")),
+        top("zones", _("Zone flow diagram")),
     ]
-    register = top("findings", "Findings register")
+    register = top("findings", _("Findings register"))
     h.append(register)
-    for i, (level, _) in enumerate(by_level, start=1):
-        h.append(Heading(f"findings-{level.value}", f"{register.number}.{i}", level.title, 2))
-    matrix = str(next(numbers))
-    for i, section in enumerate(data.matrix.sections, start=1):
+    for i, (level, _found) in enumerate(by_level, start=1):
         h.append(
-            Heading(anchor("section", section.slug), f"{matrix}.{i}", f"Matrix: {section.title}")
+            Heading(f"findings-{level.value}", f"{register.number}.{i}", _(LEVEL_TITLES[level]), 2)
         )
     h += [
-        top("traceability", "Control traceability"),
-        top("not-assessed", "Not-assessed items and data quality"),
-        top("provenance", "Provenance"),
-        top("signoff", "Sign-off"),
+        top("control-status", _("Control status")),
+        top("conclusion", _("Conclusion and residual risk")),
+    ]
+    matrix = str(next(numbers))
+    h.append(Heading("matrix", matrix, _("Communication matrix")))
+    for i, section in enumerate(data.matrix.sections, start=1):
+        h.append(Heading(anchor("section", section.slug), f"{matrix}.{i}", section.title, 2))
+    h += [
+        top("traceability", _("Control traceability")),
+        top("not-assessed", _("Not-assessed items and data quality")),
+        top("glossary", _("Glossary")),
+        top("provenance", _("Provenance")),
+        top("signoff", _("Sign-off")),
     ]
     return h
 
@@ -513,10 +562,161 @@ def _changes(data: ReportData) -> dict[str, Any] | None:
     }
 
 
+def _soa(data: ReportData) -> list[dict[str, Any]]:
+    """The Statement-of-Applicability excerpt: per framework, the controls the rules map to
+    (considered) and, where the whole catalogue is known (ISO Annex A), those not."""
+    from ..assess.catalogue import iso_annex_a
+
+    considered: dict[str, list[str]] = {}
+    for control in data.assessment.catalogue:
+        considered.setdefault(control.framework, []).append(control.id)
+    rows = []
+    for framework, ids in considered.items():
+        total: int | None = None
+        missing: list[str] | None = None
+        if framework == "iso27001":
+            annex = [c.id for c in iso_annex_a()]
+            total = len(annex)
+            missing = [c for c in annex if c not in ids]
+        rows.append(
+            {
+                "framework": framework,
+                "title": FRAMEWORK_TITLES.get(framework, framework),
+                "total": total,
+                "considered": ids,
+                "not_considered": missing,
+            }
+        )
+    return rows
+
+
+CONTROL_STATUS_NAMES: dict[str, str] = {
+    "contradicted": N_("contradicted"),
+    "not-contradicted": N_("not contradicted"),
+    "not-assessable": N_("not assessable"),
+    "not-applicable": N_("not applicable"),
+}
+
+
+def _control_status(data: ReportData, lang: str) -> list[tuple[str, list[dict[str, str]]]]:
+    """One row per control in scope: id, title (German official title in German), level,
+    documentation-review status and its reason. Uses the assessment's own status per control
+    where the model has one; until then it is read off the traceability: a security finding
+    against the control contradicts it; documented flows without one do not; no flow at all
+    leaves it not assessable."""
+    t = i18n.translations(lang)
+    _ = t.gettext
+    flows_by_key = {f.key: f for f in data.matrix.flows}
+    kinds = {f.id: finding_kind(f) for f in data.assessment.findings}
+    levels = {"B": _("Basis"), "S": _("Standard"), "H": _("elevated (H)")}
+    out: dict[str, list[dict[str, str]]] = {}
+    own = getattr(data.assessment, "control_status", None)
+    for trace in data.assessment.statistics.controls:
+        c = trace.control
+        against = [fid for fid in trace.findings if kinds.get(fid) == "security"]
+        status: str | None = None
+        reason = ""
+        if own:
+            for entry in own:
+                ctl = getattr(entry, "control", None)
+                if getattr(ctl, "id", None) == c.id and getattr(ctl, "framework", None) == (
+                    c.framework
+                ):
+                    status = str(getattr(entry, "status", "") or "")
+                    reason = str(getattr(entry, "reason", "") or "")
+        if status is None:
+            if against:
+                status = "contradicted"
+                labels = sorted(
+                    {
+                        (flows_by_key[k].id or k) if k in flows_by_key else k
+                        for k in (fid.partition(":")[2] for fid in against)
+                    }
+                )
+                reason = t.ngettext(
+                    "%(n)d security finding against it (flows %(flows)s).",
+                    "%(n)d security findings against it (flows %(flows)s).",
+                    len(against),
+                ) % {
+                    "n": len(against),
+                    "flows": ", ".join(labels[:8]) + (" …" if len(labels) > 8 else ""),
+                }
+            elif trace.evidenced_by:
+                status = "not-contradicted"
+                reason = t.ngettext(
+                    "%(n)d flow documents what it asks for; no finding against it.",
+                    "%(n)d flows document what it asks for; no finding against it.",
+                    len(trace.evidenced_by),
+                ) % {"n": len(trace.evidenced_by)}
+            else:
+                status = "not-assessable"
+                reason = _("No documented flow concerns it.")
+        title = c.title_de if lang == "de" and c.title_de else c.title
+        out.setdefault(c.framework, []).append(
+            {
+                "id": c.id,
+                "title": title,
+                "level": levels.get(c.level, c.level),
+                "status": _(CONTROL_STATUS_NAMES.get(status, status)),
+                "reason": reason,
+            }
+        )
+    order = list(FRAMEWORK_TITLES)
+    return sorted(out.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+
+
+def _glossary(data: ReportData, lang: str) -> list[tuple[str, str]]:
+    """The abbreviations the source uses, then the report's own terms."""
+    _ = i18n.translations(lang).gettext
+    text = data.matrix.source.text
+    used = [
+        (term, _(meaning))
+        for term, meaning in GLOSSARY
+        if re.search(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", text)
+    ]
+    return used + [(_(term), _(meaning)) for term, meaning in REPORT_TERMS]
+
+
+def _triage(lang: str) -> Any:
+    """Status, owner and due date of a finding, from the triage where the model has one."""
+    _ = i18n.translations(lang).gettext
+
+    def triage(finding: Finding) -> dict[str, str]:
+        status = getattr(finding, "status", None)
+        owner = getattr(finding, "owner", None)
+        due = getattr(finding, "due", None)
+        return {
+            "status": _(str(getattr(status, "value", status))) if status else _("open"),
+            "owner": str(owner) if owner else "–",
+            "due": i18n.format_date(due, lang) if isinstance(due, date) else str(due or "–"),
+        }
+
+    return triage
+
+
+def _change_history(data: ReportData, lang: str) -> list[dict[str, str]]:
+    """The change history with one date source: the current version's entry (which the
+    config leaves without a date) is dated with the build date."""
+    rows = []
+    for c in change_history(data):
+        when = date.fromisoformat(c.date) if c.date else data.build.build_time.date()
+        rows.append(
+            {
+                "version": c.version,
+                "date": i18n.format_date(when, lang),
+                "author": c.author,
+                "description": c.description,
+            }
+        )
+    return rows
+
+
 def context(
     data: ReportData, files: Sequence[AttachmentFile], lang: str = DEFAULT_LANGUAGE
 ) -> dict[str, Any]:
     """Everything the templates use, computed once here so templates stay declarative."""
+    t = i18n.translations(lang)
+    _ = t.gettext
     matrix, assessment, doc = data.matrix, data.assessment, data.config.document
     by_level = [
         (level, [f for f in assessment.findings if f.severity is level])
@@ -535,25 +735,35 @@ def context(
             "section": section_titles.get(f.section, f.section),
         }
         for f in matrix.flows
-        if any(v is Flag.UNKNOWN for _, v in f.flags)
+        if any(v is Flag.UNKNOWN for _n, v in f.flags)
     ]
-    headings = _headings(data, by_level)
-    version = data.build.release or doc.version
+    headings = _headings(data, by_level, lang)
+    version = data.build.release or doc.release
+    facts = summary_facts(data)
+    approvals = [a for a in data.config.approvals_of("document") if a.version in ("", doc.version)]
     return {
         "data": data,
         "doc": doc,
+        "config": data.config,
         "matrix": matrix,
         "assessment": assessment,
         "build": data.build,
         "version": version,
-        "date": data.build.build_time.astimezone(UTC).strftime("%Y-%m-%d"),
-        "build_time": data.build.build_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "doc_version_text": doc.version or _("unversioned"),
+        "status_text": _(STATUS_NAMES.get(doc.status, doc.status)),
+        "approvals": approvals,
+        "all_approvals": data.config.approvals,
+        "assumption_approvals": data.config.approvals_of("assumptions"),
+        "approval_subjects": {k: _(v) for k, v in APPROVAL_SUBJECTS.items()},
+        "source_tag": getattr(matrix.source, "tag", None),
+        "date": i18n.format_date(data.build.build_time, lang),
+        "build_time": i18n.format_datetime(data.build.build_time, lang),
         "w3c_time": _w3c(data.build.build_time),
         "keywords": ", ".join(
             k
             for k in (
-                "communication matrix",
-                "security report",
+                _("communication matrix"),
+                _("security report"),
                 "ISO/IEC 27001",
                 "BSI IT-Grundschutz",
                 "BSI C5",
@@ -563,21 +773,38 @@ def context(
             )
             if k
         ),
-        "subject": f"Security assessment of the {doc.system or matrix.title} communication "
-        f"matrix{', ' + version if version else ''}",
+        "subject": _("Security assessment of the %(system)s communication matrix")
+        % {"system": doc.system or matrix.title}
+        + (f", {version}" if version else ""),
         "headings": headings,
         "h": {x.id: x for x in headings},
-        "change_history": change_history(data),
+        "change_history": _change_history(data, lang),
         "changes": _changes(data),
-        "summary": _summary(data),
+        "facts": facts,
+        "summary": summary_sentences(facts, lang),
+        "conclusion": conclusion_sentences(facts, lang),
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),
+        "flag_labels": {f: _(label) for f, label in FLAG_LABELS.items()},
         "levels": list(Level),
-        "severity_text": SEVERITY_TEXT,
-        "trust_text": TRUST_CLASS_TEXT,
+        "level_titles": {lv: _(title) for lv, title in LEVEL_TITLES.items()},
+        "severity_names": {lv.value: _(title) for lv, title in LEVEL_TITLES.items()},
+        "severity_key": [
+            *((lv.value, _(title)) for lv, title in LEVEL_TITLES.items()),
+            ("none", _("no finding")),
+        ],
+        "severity_text": {lv: _(text) for lv, text in SEVERITY_TEXT.items()},
+        "trust_text": {k: _(v) for k, v in TRUST_CLASS_TEXT.items()},
+        "trust_names": {k: _(v) for k, v in TRUST_CLASS_NAMES.items()},
+        "diagnostic_severities": {k: _(v) for k, v in DIAGNOSTIC_SEVERITIES.items()},
         "framework_titles": FRAMEWORK_TITLES,
         "framework_short": FRAMEWORK_SHORT,
         "register": _register(data, by_level),
+        "triage": _triage(lang),
+        "triaged": any(getattr(f, "status", None) for f in assessment.findings),
+        "control_status": _control_status(data, lang),
+        "glossary": _glossary(data, lang),
+        "soa": _soa(data),
         "part_rows": PART_ROWS,
         "part_ids": PART_IDS,
         "register_findings": sum(
@@ -585,9 +812,16 @@ def context(
         ),
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
+        "flow_label": lambda f: (
+            flows_by_key[f.flow_key].id or f.flow_key if f.flow_key in flows_by_key else f.flow_key
+        ),
         "section_titles": section_titles,
         "stat_sections": [
-            {"stats": s, "rows": _flag_rows(s)}
+            {
+                "stats": s,
+                "title": _("All sections") if s is assessment.statistics.overall else s.title,
+                "rows": _flag_rows(s),
+            }
             for s in (*assessment.statistics.sections, assessment.statistics.overall)
         ],
         "heat": _heat_map(data),
