@@ -112,3 +112,62 @@ def test_cli_lang_option_validates(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--lang" in result.output and "fr" in result.output
+
+
+def english_leaks(text: str, data_text: str) -> list[str]:
+    """The English template texts (msgids of the catalog, cut at their placeholders) that
+    appear in ``text``: a fragment counts when it has at least three words, its German
+    translation differs, and it is not also in the data (source, config) a report quotes."""
+    import re
+
+    with (LOCALE / "de" / "LC_MESSAGES" / "reportgen.po").open("rb") as handle:
+        catalog = read_po(handle, locale="de")
+
+    def squeeze(s: str) -> str:
+        return re.sub(r"\s+", " ", s).strip()
+
+    page, data = squeeze(text), squeeze(data_text)
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for msgid in ids:
+            for fragment in re.split(r"%\(\w+\)[sd]", msgid):
+                fragment = squeeze(fragment).strip(" .,:;()")
+                if len(fragment.split()) < 3 or any(fragment in s for s in strings):
+                    continue
+                if fragment in page and fragment not in data:
+                    found.append(fragment)
+    return found
+
+
+def test_the_leak_finder_finds_an_english_sentence() -> None:
+    assert english_leaks("Vorwort. What a documentation review can show: wenig.", "") == [
+        "What a documentation review can show"
+    ]
+    assert english_leaks("Was eine Dokumentenprüfung zeigen kann", "") == []
+
+
+@pytest.mark.slow
+def test_the_german_pdf_prints_no_english_template_text(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from reportgen.render import RenderOptions
+    from reportgen.render.pdf import render
+
+    from .pdf_support import CONFIG, load_report_data
+
+    data = load_report_data()
+    (payload,) = render(data, RenderOptions(lang="de", jobs=1)).values()
+    target = tmp_path / "de.pdf"
+    target.write_bytes(payload)
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(target).pages)
+    quoted = SOURCE.read_text(encoding="utf-8") + CONFIG.read_text(encoding="utf-8")
+    quoted += " ".join(
+        r.title + " " + r.rationale + " " + r.recommendation for r in data.assessment.rules
+    )
+    quoted += " ".join(f.evidence for f in data.assessment.findings)
+    assert "Entwurf" in text and "Verzeichnis der Feststellungen" in text
+    assert english_leaks(text, quoted) == []

@@ -562,6 +562,14 @@ def _changes(data: ReportData) -> dict[str, Any] | None:
     }
 
 
+def _page_css(label: str) -> Markup:
+    """``page %(n)s of %(m)s`` as a CSS ``content`` value with the page counters."""
+    parts = re.split(r"(%\([nm]\)s)", label)
+    counters = {"%(n)s": "counter(page)", "%(m)s": "counter(pages)"}
+    css = [counters[p] if p in counters else '"' + p.replace('"', "") + '"' for p in parts if p]
+    return Markup(" ".join(css))
+
+
 def _soa(data: ReportData) -> list[dict[str, Any]]:
     """The Statement-of-Applicability excerpt: per framework, the controls the rules map to
     (considered) and, where the whole catalogue is known (ISO Annex A), those not."""
@@ -750,6 +758,7 @@ def context(
         "build": data.build,
         "version": version,
         "doc_version_text": doc.version or _("unversioned"),
+        "page_css": _page_css(_("page %(n)s of %(m)s")),
         "status_text": _(STATUS_NAMES.get(doc.status, doc.status)),
         "approvals": approvals,
         "all_approvals": data.config.approvals,

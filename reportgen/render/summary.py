@@ -149,6 +149,11 @@ def _zones(high: HighFinding) -> str:
     return f"{high.source_zone} → {high.destination_zone}"
 
 
+def _where(highs: tuple[HighFinding, ...]) -> str:
+    """The zone pairs of some findings, each once, in order."""
+    return "; ".join(dict.fromkeys(_zones(h) for h in highs))
+
+
 def summary_sentences(facts: SummaryFacts, lang: str) -> list[str]:
     """The management summary: what the matrix holds and what the review raised."""
     t = translations(lang)
@@ -240,7 +245,7 @@ def conclusion_sentences(facts: SummaryFacts, lang: str) -> list[str]:
                 "%(n)d high findings concern flows across zone boundaries (%(where)s).",
                 n,
             )
-            % {"n": n, "where": "; ".join(_zones(h) for h in facts.highs_across)}
+            % {"n": n, "where": _where(facts.highs_across)}
         )
         if untrusted:
             out.append(
@@ -263,7 +268,7 @@ def conclusion_sentences(facts: SummaryFacts, lang: str) -> list[str]:
                 "exposure depends on who else can reach those zones.",
                 n,
             )
-            % {"n": n, "where": "; ".join(_zones(h) for h in facts.highs_inside)}
+            % {"n": n, "where": _where(facts.highs_inside)}
         )
     if outcome == "medium":
         out.append(
