@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from .errors import OutputError, RenderError, SourceError
 from .model import BuildInfo, Matrix, Report, ReportData
 
 if TYPE_CHECKING:
+    from .assess.triage import TriageFile
     from .render import RenderOptions
 from .parse import parse
 from .provenance import git_provenance
@@ -111,12 +112,8 @@ def check(source: Path, config: Config) -> tuple[Matrix, Report]:
 def build_time(matrix: Matrix, environ: dict[str, str] | None = None) -> datetime:
     """SOURCE_DATE_EPOCH, else the source's commit time, else now; always UTC, whole seconds."""
     env = os.environ if environ is None else environ
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except (ValueError, OverflowError, OSError) as exc:
-            raise SourceError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from exc
+    if env.get("SOURCE_DATE_EPOCH", "").strip():
+        return build_time_from_epoch(env)
     if matrix.source.commit_time is not None:
         return matrix.source.commit_time.astimezone(UTC)
     return datetime.now(UTC).replace(microsecond=0)
@@ -138,6 +135,45 @@ def version_from_path(path: Path) -> str | None:
     return None
 
 
+def triage_path(source: Path, config: Config) -> Path:
+    """The triage file: ``[assessment] triage`` relative to report.toml's folder, else
+    ``findings.toml`` beside the source."""
+    base = Path(config.path).parent if config.path else source.parent
+    return base / config.triage
+
+
+def load_triage(source: Path, config: Config) -> TriageFile | None:
+    """The risk decisions beside the source, or None when there is no triage file."""
+    from .assess.triage import parse_triage
+
+    path = triage_path(source, config)
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{display_path(path)}: cannot read the triage file: {exc}") from exc
+    return parse_triage(text, display_path(path))
+
+
+def triage_today(environ: dict[str, str] | None = None) -> str:
+    """The day risk decisions' expiries are judged on: SOURCE_DATE_EPOCH's date when set (a
+    reproducible build), else today (UTC). Never the source's commit date: an acceptance
+    that expired since the last commit must fail the gate."""
+    env = os.environ if environ is None else environ
+    if env.get("SOURCE_DATE_EPOCH", "").strip():
+        return build_time_from_epoch(env).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
+
+
+def build_time_from_epoch(env: Mapping[str, str]) -> datetime:
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise SourceError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from exc
+
+
 def load(
     source: Path,
     config_path: Path | None = None,
@@ -156,8 +192,9 @@ def load(
         matrix = replace(matrix, source=replace(matrix.source, version=known))
     chosen = release or known or config.document.release or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
+    triage = load_triage(source, config)
     with gc_paused():
-        assessment = assess(matrix, config, report)
+        assessment = assess(matrix, config, report, triage=triage, today=triage_today())
     data = ReportData(
         matrix=matrix, report=report, assessment=assessment, config=config, build=info
     )

@@ -329,6 +329,13 @@ def _print_written(written: Sequence[Written], report: Report) -> None:
 
 _LEVELS = ("high", "medium", "low", "info")
 
+_allow_unreadable_option = click.option(
+    "--allow-unreadable",
+    is_flag=True,
+    default=False,
+    help="Let the gate pass on a source that was not read in full (by default it fails).",
+)
+
 
 @main.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path))
@@ -346,11 +353,22 @@ _LEVELS = ("high", "medium", "low", "info")
     default=None,
     help="Exit 1 when a finding at or above this severity exists (a CI gate).",
 )
+@_allow_unreadable_option
 @_config_option
-def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path | None) -> None:
+def assess(
+    source: Path | None,
+    fmt: str,
+    fail_on: str | None,
+    allow_unreadable: bool,
+    config_path: Path | None,
+) -> None:
     """Print the findings register: each flow that is a risk, against which controls.
 
-    "Not assessed" findings (a `?` flag) are listed but never trip --fail-on.
+    "Not assessed" findings (a `?` flag) are listed but never trip --fail-on, and neither do
+    findings with a risk decision in force (accepted or false positive in the triage file,
+    findings.toml beside the source, until its expiry). An expired acceptance trips it.
+    With --fail-on, a source that could not be read in full (no matrix, binary content, a
+    table skipped for a missing column, …) fails the gate too, unless --allow-unreadable.
 
     \b
     Examples:
@@ -365,27 +383,92 @@ def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path
         data = load(source or DEFAULT_SOURCE, config_path)
     except ReportgenError as exc:
         _fail(str(exc))
-    findings = data.assessment.findings
+    assessment = data.assessment
+    findings = assessment.findings
     if fmt == "json":
         from .render.json_ import findings_json
 
         click.echo(findings_json(data).decode("utf-8"), nl=False)
     else:
         for f in findings:
+            status = "" if f.triage.status == "open" else f" ({f.triage.status})"
             click.echo(
-                f"{f.location}: {f.severity.value} {f.id}: {f.title}. {f.evidence} "
+                f"{f.location}: {f.severity.value} {f.id}{status}: {f.title}. {f.evidence} "
                 f"[{', '.join(c.id for c in f.controls)}]"
             )
-        counts = {level: sum(1 for f in findings if f.severity is level) for level in Level}
+        click.echo(counts_line(data), err=True)
+    for d in assessment.triage_diagnostics:
+        click.echo(d.format(), err=True)
+    if fail_on is None:
+        _warn_unread(data)
+        return
+    _gate_on_unread(data, allow_unreadable)
+    threshold = Level(fail_on).rank
+    today = assessment.today
+    tripping = [
+        f
+        for f in findings
+        if f.kind != "not-assessed"
+        and f.severity.rank <= threshold
+        and not f.triage.in_force(today)
+    ]
+    for f in tripping:
+        if f.triage.expired(today):
+            click.echo(
+                f"{f.triage.location}: the {f.triage.status} decision on {f.id} expired on "
+                f"{f.triage.expires}: it no longer takes the finding out of the gate",
+                err=True,
+            )
+    if tripping:
         click.echo(
-            ", ".join(f"{n} {level.value}" for level, n in counts.items())
-            + f" in {len(findings)} findings",
+            f"reportgen: {len(tripping)} finding(s) at or above {fail_on} without a risk "
+            "decision in force",
             err=True,
         )
-    if fail_on is not None:
-        threshold = Level(fail_on).rank
-        if any(f.severity.rank <= threshold for f in findings):
-            sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_FAILED)
+
+
+def counts_line(data: ReportData) -> str:
+    """The counts kept apart: security findings per severity, data quality, not assessed."""
+    c = data.assessment.statistics.counts
+    security = ", ".join(f"{n} {level.value}" for level, n in c.security)
+    decided = f" ({c.decided} with a risk decision in force)" if c.decided else ""
+    return (
+        f"security findings: {security}{decided}; data-quality issues: {c.data_quality}; "
+        f"not assessed: {c.not_assessed}; flows with a Medium or High finding: "
+        f"{c.flows_medium_or_high}"
+    )
+
+
+def _unread_of(data: ReportData) -> tuple[Diagnostic, ...]:
+    from .checks import unread
+
+    return unread(data.report.diagnostics)
+
+
+def _warn_unread(data: ReportData) -> None:
+    lost = _unread_of(data)
+    if lost:
+        click.echo(
+            f"reportgen: warning: {data.matrix.source.path} was not read in full "
+            f"({len(lost)} error(s) that lose flows or cells; see `reportgen validate`)",
+            err=True,
+        )
+
+
+def _gate_on_unread(data: ReportData, allow: bool) -> None:
+    """A gate never passes on input it could not read, unless told to."""
+    lost = _unread_of(data)
+    if not lost or allow:
+        return
+    for d in lost:
+        click.echo(d.format(), err=True)
+    click.echo(
+        f"reportgen: {data.matrix.source.path}: the source was not read in full, so the gate "
+        "fails; fix the errors above, or pass --allow-unreadable to gate on what was read",
+        err=True,
+    )
+    sys.exit(EXIT_FAILED)
 
 
 @main.command("diff")
@@ -415,6 +498,7 @@ def assess(source: Path | None, fmt: str, fail_on: str | None, config_path: Path
     default=None,
     help="Exit 1 when the diff has a security regression (the CI gate for pull requests).",
 )
+@_allow_unreadable_option
 @_config_option
 def diff_command(
     old: Path,
@@ -422,6 +506,7 @@ def diff_command(
     fmt: str,
     out_file: Path | None,
     fail_on: str | None,
+    allow_unreadable: bool,
     config_path: Path | None,
 ) -> None:
     """Show what changed in the communication between two versions of a matrix.
@@ -431,8 +516,8 @@ def diff_command(
     and the security regressions among them: a flag lost (x to empty or ?), a new flow
     from or to an untrusted zone, Trust gained without C, a port change on a data store,
     a new High finding. Locations are in NEW (in OLD for what was removed).
-    Exits 0, or 1 with --fail-on regression when there is one, 2 when an input or the
-    config cannot be read.
+    Exits 0, or 1 with --fail-on regression when there is one or when OLD or NEW could not
+    be read in full (unless --allow-unreadable), 2 when an input or the config cannot be read.
 
     \b
     Examples:
@@ -463,8 +548,11 @@ def diff_command(
         click.echo(render(result, fmt), nl=False)
     if fmt in ("text", "pdf", "xlsx"):
         click.echo(diff_summary(result), err=True)
-    if fail_on == "regression" and result.has_regressions:
-        sys.exit(EXIT_FAILED)
+    if fail_on == "regression":
+        _gate_on_unread(before, allow_unreadable)
+        _gate_on_unread(after, allow_unreadable)
+        if result.has_regressions:
+            sys.exit(EXIT_FAILED)
 
 
 def _write_diff_document(data: ReportData, fmt: str, target: Path) -> None:

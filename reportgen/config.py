@@ -1,4 +1,9 @@
-"""``report.toml``: document metadata and the zone vocabulary, validated on load.
+"""``report.toml``: document metadata, the zone vocabulary and the assessment's assumptions,
+validated on load.
+
+Trust classes, protection needs, data-store and cluster declarations are judgements: the
+assessment lists each as an assumption, approved only where an ``[[approval]]`` names who
+approved it, in which role and when.
 
 Unknown keys and bad values raise :class:`~reportgen.errors.ConfigError` naming the file and
 the dotted key, so a typo never silently falls back to a default.
@@ -10,24 +15,22 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date as _date
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .i18n import DEFAULT_LANGUAGE, parse_languages
+from .vocabulary import DEFAULT_PROTECTION_NEED, PROTECTION_NEEDS, TRUST_CLASS_KEYS, UNTRUSTED
 
-TRUST_CLASSES: tuple[str, ...] = (
-    "untrusted",
-    "external-service",
-    "tenant",
-    "management",
-    "infrastructure",
-)
-"""Zone trust classes, least trusted first."""
+TRUST_CLASSES: tuple[str, ...] = TRUST_CLASS_KEYS
+"""Zone trust classes, least trusted first (declared in :mod:`reportgen.vocabulary`)."""
 
-UNTRUSTED_CLASSES: frozenset[str] = frozenset({"untrusted"})
+APPROVAL_SUBJECTS: tuple[str, ...] = ("document", "assumptions")
+"""What an ``[[approval]]`` approves: the document, or all assumptions in this file. An
+assumption's own id (``trust-class:Machine``) approves that one alone."""
 
 CONFIG_NAME = "report.toml"
 DEFAULT_MAX_SOURCE_BYTES = 10 * 1024 * 1024
@@ -41,24 +44,6 @@ class ChangeEntry:
     build date (one date source: SOURCE_DATE_EPOCH, else the source's commit time)."""
     author: str
     description: str
-
-
-APPROVAL_SUBJECTS: tuple[str, ...] = ("document", "assumptions")
-"""What an ``[[approval]]`` approves: the document (its status becomes Released) or the
-assessment's assumptions (trust classes, protection needs)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Approval:
-    """A recorded approval: a named person, their role and the date. reportgen never
-    invents one; without any, the document is a Draft and its assumptions unapproved."""
-
-    subject: str
-    name: str
-    role: str
-    date: date
-    version: str = ""
-    """For the document: the document version approved (empty: the current one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +75,33 @@ class ZoneDef:
     trust_class: str
     aliases: tuple[str, ...] = ()
     description: str = ""
+    protection_need: str | None = None
+    """Declared Schutzbedarf (normal, high, very-high); None: the default applies."""
+    kubernetes: bool = False
+    """The zone is a Kubernetes cluster (its requirements, e.g. APP.4.4, apply to it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentDef:
+    """A component the assessment needs to know more of than the matrix says."""
+
+    name: str
+    datastore: str | None = None
+    """The kind of data store it is (``relational``, ``key-value``, ``document``, …)."""
+    protection_need: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    subject: str
+    """``document``, ``assumptions`` (all of them) or one assumption's id."""
+    name: str
+    role: str
+    date: str
+    """ISO date, ``YYYY-MM-DD``."""
+    version: str = ""
+    """For the document: the document version approved (empty: the current one)."""
 
 
 class ZoneMatch(Enum):
@@ -110,11 +122,15 @@ def fold(text: str) -> str:
 class Config:
     document: DocumentMeta = field(default_factory=DocumentMeta)
     zones: tuple[ZoneDef, ...] = ()
-    unknown_zone_class: str = "untrusted"
+    unknown_zone_class: str = UNTRUSTED
     """Trust class assumed for a zone that is not in the vocabulary."""
+    default_protection_need: str = DEFAULT_PROTECTION_NEED
+    components: tuple[ComponentDef, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+    triage: str = "findings.toml"
+    """The triage file (risk decisions), relative to the config's folder."""
     max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES
     path: str | None = None
-    approvals: tuple[Approval, ...] = ()
 
     def approvals_of(self, subject: str) -> tuple[Approval, ...]:
         return tuple(a for a in self.approvals if a.subject == subject)
@@ -145,6 +161,21 @@ class Config:
         zone = self.zone(name)
         return zone.trust_class if zone is not None else self.unknown_zone_class
 
+    def component(self, name: str) -> ComponentDef | None:
+        folded = fold(name)
+        for component in self.components:
+            if fold(component.name) == folded:
+                return component
+        return None
+
+    def approval_of(self, subject: str) -> Approval | None:
+        """The latest approval of ``subject``; for an assumption id, its own or the blanket
+        ``assumptions`` approval."""
+        found = [a for a in self.approvals if a.subject == subject]
+        if not found and subject != "document":
+            found = [a for a in self.approvals if a.subject == "assumptions"]
+        return max(found, key=lambda a: a.date) if found else None
+
 
 _DOCUMENT_KEYS = {f for f in DocumentMeta.__dataclass_fields__ if f not in {"changes", "status"}}
 _RETIRED_DOCUMENT_KEYS = {
@@ -154,9 +185,11 @@ _RETIRED_DOCUMENT_KEYS = {
     '(subject = "document")',
 }
 _CHANGE_KEYS = {"version", "date", "author", "description"}
+_ZONE_KEYS = {"name", "class", "aliases", "description", "protection_need", "kubernetes"}
+_COMPONENT_KEYS = {"name", "datastore", "protection_need", "description"}
 _APPROVAL_KEYS = {"subject", "name", "role", "date", "version"}
-_ZONE_KEYS = {"name", "class", "aliases", "description"}
-_TOP_KEYS = {"document", "change", "approval", "zone", "assessment", "limits"}
+_TOP_KEYS = {"document", "change", "zone", "component", "approval", "assessment", "limits"}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Reader:
@@ -193,6 +226,30 @@ class _Reader:
             raise self.fail(key, "must be a list of strings")
         return tuple(value)
 
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, "must be true or false")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        if key not in self.table:
+            return None
+        value = self.string(key)
+        if value not in allowed:
+            raise self.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def date(self, key: str) -> str:
+        """A ``YYYY-MM-DD`` date, written as a TOML date or a string."""
+        value = self.table.get(key)
+        if value is None:
+            raise self.fail(key, "is required")
+        text = value.isoformat() if hasattr(value, "isoformat") else value
+        if not isinstance(text, str) or not _DATE.fullmatch(text):
+            raise self.fail(key, "must be a date, YYYY-MM-DD")
+        return text
+
     def integer(self, key: str, default: int, minimum: int) -> int:
         value = self.table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -205,7 +262,7 @@ class _Reader:
             raise self.fail(key, f"must be an array of tables ([[{key}]])")
         return value
 
-    def date(self, key: str, required: bool) -> date | None:
+    def iso_date(self, key: str, required: bool) -> _date | None:
         """A TOML date (``2025-11-24``) or an ISO date string."""
         if key not in self.table:
             if required:
@@ -214,11 +271,11 @@ class _Reader:
         value = self.table[key]
         if isinstance(value, datetime):
             value = value.date()
-        if isinstance(value, date):
+        if isinstance(value, _date):
             return value
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                return _date.fromisoformat(value.strip())
             except ValueError:
                 pass
         raise self.fail(key, "must be an ISO date (2025-11-24)")
@@ -251,7 +308,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         entry = _Reader(path, raw, f"change[{i}]")
         entry.only(_CHANGE_KEYS)
         changed = entry.string("version")
-        when = entry.date("date", required=changed != version)
+        when = entry.iso_date("date", required=changed != version)
         if when is not None and changed == version and version:
             raise entry.fail(
                 "date",
@@ -266,27 +323,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
                 description=entry.string("description"),
             )
         )
-    approvals = []
-    for i, raw in enumerate(top.tables("approval")):
-        entry = _Reader(path, raw, f"approval[{i}]")
-        entry.only(_APPROVAL_KEYS)
-        subject = entry.string("subject")
-        if subject not in APPROVAL_SUBJECTS:
-            raise entry.fail("subject", f"{subject!r} is not one of {', '.join(APPROVAL_SUBJECTS)}")
-        for key in ("name", "role"):
-            if not entry.string(key).strip():
-                raise entry.fail(key, "must name a person (name) and their role (role)")
-        when = entry.date("date", required=True)
-        assert when is not None
-        approvals.append(
-            Approval(
-                subject=subject,
-                name=entry.string("name").strip(),
-                role=entry.string("role").strip(),
-                date=when,
-                version=entry.string("version", ""),
-            )
-        )
+    approvals = _approvals(top)
     released = any(a.subject == "document" and a.version in ("", version) for a in approvals)
     document = DocumentMeta(
         title=doc.string("title", defaults.title),
@@ -319,13 +356,36 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
                 where = "name" if spelled == name else "aliases"
                 raise zone.fail(where, f"{spelled!r} is already used by zone {seen[key]!r}")
             seen[key] = name
-        zones.append(ZoneDef(name, trust, aliases, zone.string("description", "")))
+        zones.append(
+            ZoneDef(
+                name,
+                trust,
+                aliases,
+                zone.string("description", ""),
+                protection_need=zone.choice("protection_need", PROTECTION_NEEDS),
+                kubernetes=zone.boolean("kubernetes"),
+            )
+        )
+
+    components: list[ComponentDef] = []
+    for i, raw in enumerate(top.tables("component")):
+        comp = _Reader(path, raw, f"component[{i}]")
+        comp.only(_COMPONENT_KEYS)
+        components.append(
+            ComponentDef(
+                name=comp.string("name"),
+                datastore=comp.string("datastore") if "datastore" in comp.table else None,
+                protection_need=comp.choice("protection_need", PROTECTION_NEEDS),
+                description=comp.string("description", ""),
+            )
+        )
 
     assessment = _Reader(path, top.table_at("assessment"), "assessment")
-    assessment.only({"unknown_zone_class"})
-    unknown_class = assessment.string("unknown_zone_class", "untrusted")
+    assessment.only({"unknown_zone_class", "protection_need", "triage"})
+    unknown_class = assessment.string("unknown_zone_class", UNTRUSTED)
     if unknown_class not in TRUST_CLASSES:
         raise assessment.fail("unknown_zone_class", f"{unknown_class!r} is not a trust class")
+    default_need = assessment.choice("protection_need", PROTECTION_NEEDS)
 
     limits = _Reader(path, top.table_at("limits"), "limits")
     limits.only({"max_source_bytes"})
@@ -335,10 +395,40 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         document=document,
         zones=tuple(zones),
         unknown_zone_class=unknown_class,
+        default_protection_need=default_need or DEFAULT_PROTECTION_NEED,
+        components=tuple(components),
+        approvals=approvals,
+        triage=assessment.string("triage", "findings.toml"),
         max_source_bytes=max_bytes,
         path=path,
-        approvals=tuple(approvals),
     )
+
+
+def _approvals(top: _Reader) -> tuple[Approval, ...]:
+    approvals: list[Approval] = []
+    for i, raw in enumerate(top.tables("approval")):
+        appr = _Reader(top.path, raw, f"approval[{i}]")
+        appr.only(_APPROVAL_KEYS)
+        subject = appr.string("subject")
+        if subject not in APPROVAL_SUBJECTS and ":" not in subject:
+            raise appr.fail(
+                "subject",
+                f"{subject!r} is neither {' nor '.join(APPROVAL_SUBJECTS)} nor an assumption id "
+                "(such as trust-class:Machine)",
+            )
+        for key in ("name", "role"):
+            if not appr.string(key).strip():
+                raise appr.fail(key, "must name a person (name) and their role (role)")
+        approvals.append(
+            Approval(
+                subject,
+                appr.string("name").strip(),
+                appr.string("role").strip(),
+                appr.date("date"),
+                version=appr.string("version", ""),
+            )
+        )
+    return tuple(approvals)
 
 
 def _document_id(doc: _Reader) -> str:

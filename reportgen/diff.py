@@ -44,8 +44,8 @@ from .model import (
     Section,
     Technology,
 )
+from .vocabulary import UNTRUSTED
 
-UNTRUSTED = "untrusted"
 """The trust class (from report.toml) whose zones make a new flow a regression."""
 
 _DB_WORD = re.compile(r"\bdb\b", re.IGNORECASE)

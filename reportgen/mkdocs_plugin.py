@@ -192,27 +192,60 @@ def _diagnostics_page(escape: Any) -> str:
 
 
 def _rules_page(data: ReportData, escape: Any) -> str:
-    rules = data.assessment.rules
+    from .assess.docs import severity_scheme_markdown
+    from .vocabulary import framework_label
+
+    a = data.assessment
+    rules = a.rules
     lines = [
         "# Assessment rules",
         "",
         "The rules `reportgen assess` applies, generated from the ruleset"
-        + (f" (version {escape(data.assessment.ruleset_version)})." if rules else "."),
+        + (f" (version {escape(a.ruleset_version)})." if rules else "."),
         "",
     ]
     if not rules:
         lines.append("The assessment is not available in this build.")
         return "\n".join(lines) + "\n"
     lines += [
-        "| Rule | Severity | Title | Controls | Rationale | Recommendation |",
+        "## Severity scheme",
+        "",
+        "Severity is never declared per rule. A security finding takes it from the exposure "
+        "of its flow (the zones' trust classes) and the protection need declared in "
+        "report.toml; an indirect weakness is one step lower. Data-quality findings are Info; "
+        "a `?` flag gives only a Not assessed item.",
+        "",
+        severity_scheme_markdown(),
+        "## Rules",
+        "",
+        "| Rule | Kind | Examines | Title | Rationale | Recommendation |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for rule in rules:
-        controls = ", ".join(escape(str(ref)) for ref in rule.controls)
         lines.append(
-            f"| `{rule.id}` | {escape(rule.severity)} | {escape(rule.title)} | {controls} "
+            f"| `{rule.id}` | {escape(rule.kind)} | {escape(rule.scope)} | {escape(rule.title)} "
             f"| {escape(rule.rationale)} | {escape(rule.recommendation)} |"
         )
+    titles = {(c.framework, c.id): c for c in a.catalogue}
+    lines += [
+        "",
+        "## Controls per rule: why and when",
+        "",
+        "Each (rule, control) pair with the control's official title (from the BSI data), one "
+        "sentence on why it applies, and the condition under which it does.",
+        "",
+        "| Rule | Control | Title | Why it applies | Applies when |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in rules:
+        for m in rule.mappings:
+            control = titles[(m.ref.framework, m.ref.id)]
+            level = f" ({control.level})" if control.level else ""
+            lines.append(
+                f"| `{rule.id}` | {escape(framework_label(m.ref.framework).short)} "
+                f"{escape(m.ref.id)}{level} | {escape(control.title)} | {escape(m.rationale)} "
+                f"| {escape(m.condition) if m.condition else 'always'} |"
+            )
     return "\n".join(lines) + "\n"
 
 

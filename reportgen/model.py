@@ -373,7 +373,7 @@ class Level(Enum):
 @dataclass(frozen=True, slots=True, order=True)
 class ControlRef:
     framework: str
-    """``iso27001``, ``grundschutz`` or ``c5``."""
+    """``iso27001``, ``grundschutz`` (Kompendium 2023) or ``gspp`` (Grundschutz++ Kernel)."""
     id: str
 
     def __str__(self) -> str:
@@ -396,9 +396,41 @@ class Control:
 
 
 @dataclass(frozen=True, slots=True)
+class Triage:
+    """A risk decision about one finding, from the triage file (``source/findings.toml``)."""
+
+    status: str = "open"
+    """open, in-progress, mitigated, accepted or false-positive."""
+    owner: str = ""
+    due: str = ""
+    ticket: str = ""
+    justification: str = ""
+    decided_by: str = ""
+    decided_on: str = ""
+    expires: str = ""
+    """ISO date after which an acceptance no longer holds; empty: no expiry."""
+    location: Location | None = None
+    """The entry in the triage file; None when the finding has no entry."""
+
+    def in_force(self, today: str) -> bool:
+        """An accepted or false-positive decision that has not expired on ``today``."""
+        return self.status in ("accepted", "false-positive") and (
+            not self.expires or today <= self.expires
+        )
+
+    def expired(self, today: str) -> bool:
+        return (
+            self.status in ("accepted", "false-positive")
+            and bool(self.expires)
+            and (today > self.expires)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     id: str
-    """Stable across runs: ``RULE-ID:flow-key``."""
+    """Stable across runs and releases: ``RULE-ID:flow-key`` (the key is the flow's id as
+    written, ``10.2~2`` for the second flow numbered 10.2)."""
     rule: str
     title: str
     severity: Level
@@ -407,8 +439,25 @@ class Finding:
     section: str
     evidence: str
     controls: tuple[ControlRef, ...]
+    """ISO 27001 Annex A and Grundschutz 2023 references whose condition holds for the flow."""
     recommendation: str
     location: Location
+    """Where the evidence is: the row, or the diagnostic's cell for data-quality findings."""
+    kind: str = "security"
+    """security, data-quality or not-assessed (see vocabulary.FINDING_KINDS)."""
+    exposure: str = ""
+    """outside, boundary or internal: from the zones' trust classes (security findings)."""
+    protection_need: str = ""
+    """normal, high or very-high: the highest declared for the flow's zones and components."""
+    assumptions: tuple[str, ...] = ()
+    """Ids of the assumptions (report.toml) this finding depends on."""
+    gspp: tuple[ControlRef, ...] = ()
+    """Grundschutz++ Kernel controls, derived from ``controls`` through the BSI's mappings."""
+    triage: Triage = field(default_factory=Triage)
+
+    @property
+    def status(self) -> str:
+        return self.triage.status
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,12 +494,58 @@ class ZonePair:
 
 
 @dataclass(frozen=True, slots=True)
-class ControlTrace:
+class ControlStatus:
+    """The documentation-review status of one control or requirement in scope. It never says
+    that a control is met: a desk review of documentation cannot show that."""
+
     control: Control
-    evidenced_by: tuple[str, ...]
-    """Flow keys whose documentation evidences the control."""
+    status: str
+    """contradicted, not-contradicted, not-assessable or not-applicable."""
+    reason: str
+    """One sentence built from the counts below (or the reason it does not apply)."""
     findings: tuple[str, ...]
-    """Finding ids raised against the control."""
+    """Security finding ids raised against the control."""
+    flows: tuple[str, ...]
+    """Keys of the flows in the control's scope (a mapped rule examines them)."""
+    unassessed: tuple[str, ...]
+    """Keys of in-scope flows whose flags the control depends on are ``?``."""
+    worst: Level | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """A judgement the assessment rests on, with its approval or None."""
+
+    id: str
+    """``trust-class:Machine``, ``protection-need:default``, ``datastore:metal-db``, …"""
+    subject: str
+    value: str
+    statement: str
+    approved_by: str = ""
+    role: str = ""
+    approved_on: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingCounts:
+    """Counts kept apart, as an auditor reads them."""
+
+    security: tuple[tuple[Level, int], ...]
+    """Security findings per severity (High, Medium, Low), every level present."""
+    data_quality: int
+    not_assessed: int
+    flows_medium_or_high: int
+    """Distinct flows carrying at least one Medium or High security finding."""
+    decided: int = 0
+    """Security findings with a risk decision in force (accepted or false positive)."""
+
+    @property
+    def security_total(self) -> int:
+        return sum(n for _, n in self.security)
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,19 +554,35 @@ class Statistics:
     sections: tuple[SectionStatistics, ...]
     zones: tuple[str, ...]
     zone_pairs: tuple[ZonePair, ...]
-    controls: tuple[ControlTrace, ...]
+    counts: FindingCounts
+
+
+@dataclass(frozen=True, slots=True)
+class MappingInfo:
+    """Why one control applies to a rule's findings, and when."""
+
+    ref: ControlRef
+    rationale: str
+    condition: str = ""
+    """Empty: always; else the condition on the flow under which the control applies."""
 
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
-    """What a rule is, for documentation and reports (the predicate stays in the rule)."""
+    """What a rule is, for documentation and reports (the predicates stay in the rule)."""
 
     id: str
     title: str
     severity: str
+    """How the rule's severity is set: ``scheme`` (exposure x protection need), ``scheme,
+    indirect`` (one step lower), ``info`` or ``not-assessed``."""
     rationale: str
     recommendation: str
     controls: tuple[ControlRef, ...]
+    kind: str = "security"
+    mappings: tuple[MappingInfo, ...] = ()
+    scope: str = ""
+    """Which flows the rule examines."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,8 +591,15 @@ class Assessment:
     statistics: Statistics
     rules: tuple[RuleInfo, ...]
     catalogue: tuple[Control, ...]
+    """The controls in scope: every control a rule maps to, titles from the standards data."""
     ruleset_version: str
     catalogue_version: str
+    control_status: tuple[ControlStatus, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+    triage_diagnostics: tuple[Diagnostic, ...] = ()
+    """Problems of the triage file: stale entries (warnings); malformed ones raise instead."""
+    today: str = ""
+    """The date (ISO) triage expiries are judged against: the build date."""
     _by_flow: dict[str, tuple[Finding, ...]] = field(
         init=False, repr=False, compare=False, hash=False
     )

@@ -3,6 +3,8 @@ transport. Shared by the consistency checks and the assessment rules."""
 
 from __future__ import annotations
 
+import re
+
 from .model import Protocol
 
 ENCRYPTING: frozenset[str] = frozenset(
@@ -36,3 +38,12 @@ def is_plaintext(protocol: Protocol) -> bool:
 
 def is_transport_only(protocol: Protocol) -> bool:
     return bool(protocol.parts) and all(part in TRANSPORT for part in protocol.parts)
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+def names_encryption(text: str) -> bool:
+    """Whether free text (a row's purpose or notes) names an encrypting protocol, as in
+    "Machine Access (SSH)": then C on bare TCP is explained, not unnamed."""
+    return any(word.upper() in ENCRYPTING for word in _WORD.findall(text))

@@ -1,43 +1,53 @@
-"""The control catalogue shipped in the package: the BSI's ISO 27001 Annex A file unmodified,
-our Grundschutz and C5 entries, and that rules only name controls that exist."""
+"""The control catalogue: the BSI's data files shipped unmodified, and every id a rule cites
+known, not withdrawn, and titled as the data says. The expectations are read straight from
+the JSON files here, independently of reportgen's loader."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-import tomllib
 from importlib import resources
+from typing import Any
 
 import pytest
 
-from reportgen.assess import RULES, Rule, controls_markdown, iso_annex_a, load_catalogue
-from reportgen.assess.catalogue import C5, FRAMEWORKS, GRUNDSCHUTZ, ISO
-from reportgen.assess.statistics import EVIDENCE
+from reportgen.assess import RULES, Rule, all_controls, controls_markdown, load_catalogue
+from reportgen.assess.catalogue import (
+    DATA_FILES,
+    Catalogue,
+    UnknownControl,
+    gspp_kernel,
+    iso_annex_a,
+    lookup,
+)
+from reportgen.model import ControlRef
+from reportgen.vocabulary import GRUNDSCHUTZ, GSPP, ISO
 
 from .conftest import ROOT
 
 DATA = resources.files("reportgen.assess").joinpath("data")
+SHARED = ROOT.parent / "shared" / "standards"
 
 
-def test_iso_catalog_is_the_unmodified_bsi_file() -> None:
+def _raw(name: str) -> Any:
+    return json.loads(DATA.joinpath(name).read_bytes())
+
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_shipped_data_is_the_unmodified_bsi_file(name: str) -> None:
     sources = DATA.joinpath("SOURCES.md").read_text(encoding="utf-8")
-    pinned = re.search(r"SHA-256 of the shipped catalog: `([0-9a-f]{64})`", sources)
-    assert pinned is not None
-    data = DATA.joinpath("ISO27001-AnnexA-catalog.json").read_bytes()
-    assert hashlib.sha256(data).hexdigest() == pinned.group(1)
-    assert "CC BY-SA 4.0" in sources
-    assert "BSI" in sources
-    assert "7ea208493289285cc30e3843365ec8048b4eb822" in sources
+    digest = hashlib.sha256(DATA.joinpath(name).read_bytes()).hexdigest()
+    row = next((line for line in sources.splitlines() if f"`{name}`" in line), "")
+    assert digest in row, f"SOURCES.md must pin {name} at {digest}"
+    assert "CC BY-SA 4.0" in sources or name.startswith("grundschutz")
+    shared = SHARED / name
+    if shared.is_file():  # the developers' copy of the standards data
+        assert hashlib.sha256(shared.read_bytes()).hexdigest() == digest
 
 
-def test_package_data_declares_the_data_folder() -> None:
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "assess/data/*" in pyproject["tool"]["setuptools"]["package-data"]["reportgen"]
-
-
-def test_annex_a_is_read_from_the_bsi_file() -> None:
-    raw = json.loads(DATA.joinpath("ISO27001-AnnexA-catalog.json").read_bytes())
+def test_annex_a_titles_are_the_bsi_files() -> None:
+    raw = _raw("ISO27001-AnnexA-catalog.json")
     expected = {
         c["id"]: (c["title"], next(p["value"] for p in c["props"] if p["name"] == "de-title"))
         for g in raw["catalog"]["groups"]
@@ -45,101 +55,119 @@ def test_annex_a_is_read_from_the_bsi_file() -> None:
     }
     loaded = iso_annex_a()
     assert len(loaded) == 93
-    assert {c.id: (c.title, c.title_de) for c in loaded} == expected
-    by_id = {c.id: c for c in loaded}
-    assert by_id["5.14"].title == "Information transfer"
-    assert by_id["8.24"].title == "Use of cryptography"
-    assert all(c.title_de for c in loaded)
+    assert {k: (c.title, c.title_de) for k, c in loaded.items()} == expected
 
 
-ISSUE_ISO = [
-    "5.9",
-    "5.14",
-    "5.15",
-    "5.23",
-    "8.5",
-    "8.9",
-    "8.15",
-    "8.16",
-    "8.17",
-    "8.20",
-    "8.21",
-    "8.22",
-    "8.24",
-    "8.32",
-]
-ISSUE_GRUNDSCHUTZ = {
-    "NET.1.1.A1": "B",
-    "NET.1.1.A2": "B",
-    "NET.1.1.A4": "B",
-    "NET.1.1.A7": "B",
-    "NET.1.1.A9": "B",
-    "NET.1.1.A11": "B",
-    "NET.1.1.A15": "B",
-    "NET.1.1.A21": "S",
-    "NET.1.2.A9": "B",
-    "NET.1.2.A31": "H",
-    "NET.3.1.A20": "S",
-    "NET.3.2.A2": "B",
-    "CON.1.A1": "B",
-    "CON.1.A3": "S",
-    "APP.4.4.A7": "S",
-    "SYS.1.6.A5": "B",
-}
-ISSUE_C5 = [
-    "COS-01",
-    "COS-02",
-    "COS-03",
-    "COS-04",
-    "COS-05",
-    "COS-06",
-    "COS-07",
-    "COS-08",
-    "CRY-01",
-    "CRY-02",
-]
+def _grundschutz() -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in _raw("grundschutz-2023-requirements.json")["requirements"]}
 
 
-def test_catalogue_holds_the_controls_of_the_issue() -> None:
-    catalogue = load_catalogue()
-    ids = {fw: [c.id for c in catalogue.controls if c.framework == fw] for fw in FRAMEWORKS}
-    assert ids[ISO] == ISSUE_ISO
-    assert ids[C5] == ISSUE_C5
-    levels = {c.id: c.level for c in catalogue.controls if c.framework == GRUNDSCHUTZ}
-    assert levels == ISSUE_GRUNDSCHUTZ
-    annex = {c.id: c for c in iso_annex_a()}
-    for control in catalogue.controls:
-        assert control.title and control.description, control.id
-        if control.framework == ISO:
-            assert control.title == annex[control.id].title
-            assert control.title_de == annex[control.id].title_de
-        else:
-            assert control.title_de, control.id
-    assert catalogue.version
-    assert catalogue.iso_catalog_version in catalogue.label
+def _kernel_titles() -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for c in items:
+            found[c["id"]] = c["title"]
+            walk(c.get("controls", []))
+
+    def groups(items: list[dict[str, Any]]) -> None:
+        for g in items:
+            walk(g.get("controls", []))
+            groups(g.get("groups", []))
+
+    groups(_raw("GSpp-Kernel-catalog.json")["catalog"]["groups"])
+    return found
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
-def test_every_rule_names_existing_controls_of_all_three_frameworks(rule: Rule) -> None:
-    catalogue = load_catalogue()
+def test_every_cited_id_is_known_current_and_titled_as_the_data_says(rule: Rule) -> None:
+    annex = {
+        c["id"]: c["title"]
+        for g in _raw("ISO27001-AnnexA-catalog.json")["catalog"]["groups"]
+        for c in g["controls"]
+    }
+    gs = _grundschutz()
+    catalogue = load_catalogue(all_controls())
     for ref in rule.controls:
-        assert ref in catalogue, f"{rule.id} names {ref.framework} {ref.id}"
-    assert {ref.framework for ref in rule.controls} == set(FRAMEWORKS)
+        control = catalogue.get(ref)
+        if ref.framework == ISO:
+            assert ref.id in annex, f"{rule.id}: {ref.id} is not an Annex A control"
+            assert control.title == annex[ref.id]
+        else:
+            assert ref.framework == GRUNDSCHUTZ
+            assert ref.id in gs, f"{rule.id}: {ref.id} is not in the Kompendium 2023"
+            assert gs[ref.id]["withdrawn"] is False, f"{rule.id} cites withdrawn {ref.id}"
+            assert control.title == gs[ref.id]["title"]
+            assert control.level == gs[ref.id]["level"]
     assert len(set(rule.controls)) == len(rule.controls)
 
 
-def test_every_catalogue_control_is_used_by_a_rule_or_as_evidence() -> None:
-    used = {ref for r in RULES for ref in r.controls} | {
-        ref for e in EVIDENCE for ref in e.controls
-    }
-    unused = [c.ref for c in load_catalogue().controls if c.ref not in used]
-    assert unused == []
-    assert all(ref in load_catalogue() for e in EVIDENCE for ref in e.controls)
+def test_a_withdrawn_or_unknown_id_is_refused() -> None:
+    assert _grundschutz()["CON.1.A3"]["withdrawn"] is True
+    with pytest.raises(UnknownControl, match="withdrawn"):
+        lookup(ControlRef(GRUNDSCHUTZ, "CON.1.A3"))
+    with pytest.raises(UnknownControl, match="not a requirement"):
+        lookup(ControlRef(GRUNDSCHUTZ, "NET.9.9.A99"))
+    with pytest.raises(UnknownControl, match="Annex A"):
+        lookup(ControlRef(ISO, "5.99"))
+    with pytest.raises(UnknownControl, match="framework"):
+        lookup(ControlRef("c5", "CRY-02"))
 
 
-def test_controls_markdown_lists_every_control_once() -> None:
+def test_no_rule_cites_c5_any_more() -> None:
+    """No C5 data is shipped to check ids and titles against, so no C5 criterion is cited."""
+    assert {ref.framework for ref in all_controls()} <= {ISO, GRUNDSCHUTZ}
+
+
+def _mapping_targets() -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for name, fw in (
+        ("ITGS2023-to-GSpp-mapping.json", GRUNDSCHUTZ),
+        ("ISO27001-AnnexA-to-GSpp-mapping.json", ISO),
+    ):
+        for mapping in _raw(name)["mapping-collection"]["mappings"]:
+            for entry in mapping["maps"]:
+                for src in entry["sources"]:
+                    key = (fw, re.sub(r"-UA.*$", "", src["id-ref"]))
+                    found.setdefault(key, set()).update(t["id-ref"] for t in entry["targets"])
+    return found
+
+
+def test_gspp_references_are_derived_from_the_bsi_mappings() -> None:
+    targets = _mapping_targets()
+    kernel = _kernel_titles()
+    for ref in all_controls():
+        expected = {t for t in targets.get((ref.framework, ref.id), set()) if t in kernel}
+        derived = Catalogue.gspp_for((ref,))
+        assert {r.id for r in derived} == expected, ref
+        assert all(r.framework == GSPP for r in derived)
+        for r in derived:
+            assert gspp_kernel()[r.id].title == kernel[r.id]
+
+
+def test_controls_markdown_lists_every_control_once_with_official_titles() -> None:
     text = controls_markdown()
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    assert len(rows) == 1 + len(load_catalogue().controls)
-    assert "| Grundschutz | NET.1.2.A31 | Use of secure protocols as a rule |" in text
-    assert "| ISO 27001 | 8.24 | Use of cryptography |" in text
+    assert len(rows) == 1 + len(all_controls())
+    gs = _grundschutz()
+    assert f"| Grundschutz | NET.1.1.A7 | {gs['NET.1.1.A7']['title']} |" in text
+    assert "| ISO 27001 | 8.24 | Use of cryptography | Verwendung von Kryptographie |" in text
+
+
+def test_standards_folder_is_where_the_tests_expect_it() -> None:
+    # The digests above are compared with ../shared/standards when it is there (developers'
+    # machines and CI); say so when it is not, rather than pass silently.
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: shipped data checked against SOURCES.md only")
+    assert {p.name for p in SHARED.glob("*.json")} >= set(DATA_FILES)
+
+
+def test_sources_md_names_the_bsi_and_commits() -> None:
+    sources = DATA.joinpath("SOURCES.md").read_text(encoding="utf-8")
+    for needle in (
+        "7ea208493289285cc30e3843365ec8048b4eb822",
+        "47de2824a341812438ef3f044b3f65ce2cad6e32",
+        "dd41a7467464982a79307a322be9abb7a07356a1104dd64583bab29138e410ae",
+        "Bundesamt für Sicherheit in der Informationstechnik",
+    ):
+        assert needle in sources

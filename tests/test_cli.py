@@ -42,7 +42,7 @@ def test_validate_real_source_exits_1_on_the_duplicate_id() -> None:
         "(first at line 60: metal-bmc -> nsq); this one (metal-bmc -> machine BMC) is reported "
         "as 10.2~2 (hint: renumber one of them)"
     ) in lines
-    assert err.strip() == "1 error, 11 warnings, 12 notes in 1 file"
+    assert err.strip() == "1 error, 10 warnings, 12 notes in 1 file"
 
 
 def test_validate_exact_text_output(snapshot: object) -> None:
@@ -182,27 +182,45 @@ def test_help_has_examples() -> None:
 def test_assess_register_and_fail_on_gate() -> None:
     code, out, err = invoke("assess")
     assert code == 0
-    assert "high DATASTORE-NOAUTH:S1.2: Data store reached without authentication." in out
-    assert err.strip().endswith("in 80 findings")
-    assert invoke("assess", "--fail-on", "high")[0] == 1
-    # the only finding of the reordered fixture's flows is below high
-    code, out, _ = invoke("assess", "tests/fixtures/reordered.md", "--config", "source/report.toml")
-    levels = {line.split(": ")[1].split(" ")[0] for line in out.splitlines()}
-    assert "high" not in levels
-    assert invoke("assess", "tests/fixtures/reordered.md", "--fail-on", "high")[0] == 0
+    assert (
+        "source/communication-matrix.md:102:3: low DATASTORE-NOAUTH:S1.2: Data store reached "
+        "without authentication."
+    ) in out
+    assert err.strip() == (
+        "security findings: 0 high, 11 medium, 33 low; data-quality issues: 9; not assessed: "
+        "18; flows with a Medium or High finding: 10"
+    )
+    assert invoke("assess", "--fail-on", "high")[0] == 0
+    assert invoke("assess", "--fail-on", "medium")[0] == 1
+    # not-assessed items never trip the gate; data-quality items are Info
+    code, _, err = invoke("assess", "--fail-on", "info")
+    assert code == 1
+    assert "finding(s) at or above info without a risk decision in force" in err
 
 
 def test_assess_json_lists_findings_with_controls() -> None:
     code, out, _ = invoke("assess", "--format", "json")
     assert code == 0
-    findings = json.loads(out)["findings"]
-    ids = {f["id"]: f for f in findings}
+    doc = json.loads(out)
+    ids = {f["id"]: f for f in doc["findings"]}
     assert ids["AUTH-OUTBOUND:1.3"]["severity"] == "medium"
+    assert ids["AUTH-OUTBOUND:1.3"]["kind"] == "security"
     assert {c["framework"] for c in ids["AUTH-OUTBOUND:1.3"]["controls"]} == {
         "iso27001",
         "grundschutz",
-        "c5",
     }
+    assert ids["AUTH-OUTBOUND:1.3"]["gspp"]
+    assert ids["AUTH-OUTBOUND:1.3"]["triage"]["status"] == "open"
+    assert doc["counts"] == {
+        "security": {"high": 0, "medium": 11, "low": 33},
+        "data_quality": 9,
+        "not_assessed": 18,
+        "flows_with_medium_or_high": 10,
+        "security_with_decision_in_force": 0,
+    }
+    statuses = {c["status"] for c in doc["controls"]}
+    assert statuses <= {"contradicted", "not-contradicted", "not-assessable", "not-applicable"}
+    assert all(a["approved_by"] is None for a in doc["assumptions"])
 
 
 def test_an_interrupt_exits_130_and_says_what_was_kept(

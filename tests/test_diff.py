@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from reportgen.build import load
 from reportgen.cli import main
-from reportgen.config import load_config
+from reportgen.config import Config, load_config
 from reportgen.diff import Change, MatrixDiff, RegressionCode, diff, is_data_store
 from reportgen.model import Finding, Level, PortSpec, Protocol, ReportData
 from reportgen.render.diff_formats import render, summary, to_dict
@@ -33,15 +33,24 @@ FIXTURES = (
 
 
 @cache
-def data(path: Path) -> ReportData:
+def data(path: Path, config: Config | None = None) -> ReportData:
     rel = path.relative_to(ROOT)
     cwd = Path.cwd()
     # load() shows paths relative to the working folder: pin it so snapshots are stable
     os.chdir(ROOT)
     try:
-        return load(rel, config=load_config(CONFIG))
+        return load(rel, config=config or load_config(CONFIG))
     finally:
         os.chdir(cwd)
+
+
+def very_high(zone: str) -> Config:
+    """The shipped config with one zone's protection need declared very high."""
+    config = load_config(CONFIG)
+    zones = tuple(
+        replace(z, protection_need="very-high") if z.name == zone else z for z in config.zones
+    )
+    return replace(config, zones=zones)
 
 
 def against(name: str) -> MatrixDiff:
@@ -122,7 +131,6 @@ def test_flags_lost_and_trust_without_c() -> None:
     d = against("flag-lost")
     assert codes(d) == [
         ("flag-lost", "1.1"),
-        ("new-high-finding", "2.1"),
         ("flag-lost", "2.1"),
         ("flag-lost", "2.4"),
         ("trust-without-c", "11.1"),
@@ -132,8 +140,13 @@ def test_flags_lost_and_trust_without_c() -> None:
     assert [(c.field, c.old, c.new) for c in by_key["2.4"].fields] == [("confidentiality", "x", "")]
     lost = next(r for r in d.regressions if r.subject == "2.4")
     assert (lost.location.path, lost.location.line) == ("tests/fixtures/diff/flag-lost.md", 33)
+    # Auth lost on a data store inside one zone is Low at normal protection need, High at very
+    # high: only then is it a new High finding
+    config = very_high("Metal Control Plane")
+    d = diff(data(SOURCE, config), data(DIFF / "flag-lost.md", config))
+    assert ("new-high-finding", "2.1") in codes(d)
     high = next(r for r in d.regressions if r.code is RegressionCode.NEW_HIGH_FINDING)
-    assert high.finding.endswith(":2.1")
+    assert high.finding == "DATASTORE-NOAUTH:2.1"
 
 
 def test_port_change_is_a_regression_only_on_a_data_store() -> None:
@@ -191,7 +204,8 @@ def test_zone_spelling_protocol_case_and_port_notation_are_not_changes() -> None
 
 
 def test_high_finding_on_a_renumbered_flow_is_not_new() -> None:
-    old, new = data(SOURCE), data(DIFF / "renumbered.md")
+    config = very_high("Switches")
+    old, new = data(SOURCE, config), data(DIFF / "renumbered.md", config)
     assert any(f.id.endswith(":S1.2") and f.severity is Level.HIGH for f in old.assessment.findings)
     assert any(f.id.endswith(":S1.3") and f.severity is Level.HIGH for f in new.assessment.findings)
     assert diff(old, new).regressions == ()
@@ -227,7 +241,7 @@ def test_a_finding_that_becomes_high_is_a_regression() -> None:
 def test_data_store_detection() -> None:
     flows = {f.key: f for f in data(SOURCE).matrix.flows}
     assert is_data_store(flows["2.1"])  # 28015 RethinkDB
-    assert is_data_store(flows["2.2"])  # purpose "Postgres" on 8443
+    assert not is_data_store(flows["2.2"])  # purpose "Postgres", but an API on 8443
     assert is_data_store(flows["6.5"])  # etcd peer port 2380
     assert not is_data_store(flows["16.2"])
     assert not is_data_store(flows["1.1"])
@@ -241,7 +255,7 @@ def test_json_structure() -> None:
     assert doc["format"] == 1
     assert doc["old"]["path"] == "source/communication-matrix.md"
     assert doc["new"]["path"] == "tests/fixtures/diff/flag-lost.md"
-    assert doc["summary"]["changed"]["flows"] == 4 and doc["summary"]["regressions"] == 5
+    assert doc["summary"]["changed"]["flows"] == 4 and doc["summary"]["regressions"] == 4
     flow = next(f for f in doc["flows"] if f["key"] == "2.4")
     assert flow["change"] == "changed" and flow["renumbered"] is False
     assert flow["fields"] == [
@@ -253,11 +267,7 @@ def test_json_structure() -> None:
             "location": {"path": "tests/fixtures/diff/flag-lost.md", "line": 33, "column": 125},
         }
     ]
-    assert {r["code"] for r in doc["regressions"]} == {
-        "flag-lost",
-        "new-high-finding",
-        "trust-without-c",
-    }
+    assert {r["code"] for r in doc["regressions"]} == {"flag-lost", "trust-without-c"}
     assert doc == to_dict(against("flag-lost"))
 
 

@@ -181,7 +181,7 @@ def test_outline_is_one_tree_in_document_order(batched: Rendered) -> None:
         "13.4 With Cluster API",
         "13.5 With Lightbits",
     ]
-    assert children[0].startswith("10.1 High")
+    assert children[0].startswith("10.1 Medium")
 
 
 @pytest.mark.slow

@@ -30,11 +30,23 @@ def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def with_changes() -> ReportData:
+def high_need_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped config with the control plane's protection need declared very high, so
+    that Auth lost on its data store (flow 2.1 in NEW) is a new High finding."""
+    zone = 'name = "Metal Control Plane"\n'
+    text = CONFIG.read_text(encoding="utf-8")
+    assert zone in text
+    path = tmp_path_factory.mktemp("config") / "report.toml"
+    path.write_text(text.replace(zone, zone + 'protection_need = "very-high"\n'), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def with_changes(high_need_config: Path) -> ReportData:
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
     try:
-        return load(NEW, CONFIG, release="v0.22.0", previous=SOURCE)
+        return load(NEW, high_need_config, release="v0.22.0", previous=SOURCE)
     finally:
         mp.undo()
 
@@ -146,8 +158,8 @@ def test_cli_build_with_previous(tmp_path: Path) -> None:
     assert "nope.md: cannot read the source" in missing.stderr
 
 
-def test_diff_as_a_workbook_and_a_pdf(tmp_path: Path) -> None:
-    args = ["diff", str(SOURCE), str(NEW), "--config", str(CONFIG)]
+def test_diff_as_a_workbook_and_a_pdf(tmp_path: Path, high_need_config: Path) -> None:
+    args = ["diff", str(SOURCE), str(NEW), "--config", str(high_need_config)]
     for name in ("a.xlsx", "b.xlsx"):
         result = CliRunner().invoke(
             main, [*args, "--format", "xlsx", "--out", str(tmp_path / name)]

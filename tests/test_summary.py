@@ -42,9 +42,20 @@ ROWS = {
 
 
 def _load(tmp_path: Path, case: str) -> ReportData:
-    source = tmp_path / f"{case}.md"
+    """The case's matrix with the shipped config; the Switches zone is declared of very high
+    protection need, so that an unprotected data store inside it rates High (the scheme:
+    internal x very high)."""
+    folder = tmp_path / case
+    folder.mkdir()
+    config = (ROOT / "source" / "report.toml").read_text(encoding="utf-8")
+    assert 'name = "Switches"\n' in config
+    config = config.replace(
+        'name = "Switches"\n', 'name = "Switches"\nprotection_need = "very-high"\n', 1
+    )
+    (folder / "report.toml").write_text(config, encoding="utf-8")
+    source = folder / "matrix.md"
     source.write_text(HEAD + ROWS[case], encoding="utf-8")
-    return load(source, ROOT / "source" / "report.toml")
+    return load(source, folder / "report.toml")
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +116,21 @@ def test_a_high_across_a_boundary(cases: dict[str, ReportData]) -> None:
 
 
 def test_the_real_matrix_no_longer_claims_highs_reach_untrusted_zones() -> None:
-    """v0.21.11's only High (S1.2) sits inside the Switches zone; the old summary said it
-    concerned flows that reach untrusted zones."""
+    """The old summary said that v0.21.11's High (S1.2, inside the Switches zone) concerned
+    flows that reach untrusted zones; under the severity scheme it has no High at all."""
     from tests.pdf_support import load_report_data
 
-    facts = summary_facts(load_report_data())
+    data = load_report_data()
+    facts = summary_facts(data)
     text = _text(summary_sentences(facts, "en") + conclusion_sentences(facts, "en"))
     assert "reach untrusted zones" not in text and "this conclusion" not in text
-    assert [(h.flow, h.line, h.crosses_zones) for h in facts.highs] == [("S1.2", 102, False)]
+    assert facts.highs == () and facts.count(Level.HIGH) == 0
+    assert "No high finding was raised" in text
+    counts = data.assessment.statistics.counts
+    assert facts.security == counts.security[: len(facts.security)]
+    assert (facts.data_quality, facts.flows_medium_or_high) == (
+        counts.data_quality,
+        counts.flows_medium_or_high,
+    )
     assert "The validation of the source reported 1 error" in text
+    assert f"{facts.unapproved_assumptions} of the {facts.assumptions} assumptions" in text

@@ -1,14 +1,22 @@
-"""The control catalogue: ISO/IEC 27001:2022 Annex A (from the BSI's OSCAL file, shipped
-unmodified), BSI IT-Grundschutz requirements and BSI C5:2020 criteria (from ``controls.toml``).
+"""The control catalogue, read from the BSI's data files shipped unmodified in
+``reportgen/assess/data`` (see SOURCES.md there): nothing here types an id or a title.
 
-Nothing here types a control title by hand: Annex A titles come from the BSI catalog, the
-others from the data file. Both files ship in the package (``reportgen/assess/data``).
+- ISO/IEC 27001:2022 Annex A: the BSI's OSCAL catalog (English title, German ``de-title``).
+- IT-Grundschutz-Kompendium Edition 2023: an index of requirement ids, official German
+  titles, levels (B/S/H) and the withdrawn (ENTFALLEN) flag.
+- Grundschutz++: the BSI "Stand der Technik Kernel" OSCAL catalog, and the BSI's OSCAL mapping
+  collections from Kompendium 2023 requirements and from Annex A controls to it.
+
+A control that is unknown or withdrawn is an error when the rule set is loaded, not a line in
+a report.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,33 +24,172 @@ from typing import Any
 
 from ..errors import ReportgenError
 from ..model import Control, ControlRef
+from ..vocabulary import GRUNDSCHUTZ, GSPP, ISO
 
-ISO = "iso27001"
-GRUNDSCHUTZ = "grundschutz"
-C5 = "c5"
-FRAMEWORKS: tuple[str, ...] = (ISO, GRUNDSCHUTZ, C5)
-"""Framework keys in the order reports list them."""
+FRAMEWORKS: tuple[str, ...] = (ISO, GRUNDSCHUTZ)
+"""Frameworks the rules map to directly, in the order reports list them; Grundschutz++
+references are derived from these through the BSI's mappings."""
 
 ISO_CATALOG_FILE = "ISO27001-AnnexA-catalog.json"
-CONTROLS_FILE = "controls.toml"
-GRUNDSCHUTZ_LEVELS: dict[str, str] = {"B": "Basis", "S": "Standard", "H": "erhöht"}
+GRUNDSCHUTZ_FILE = "grundschutz-2023-requirements.json"
+GSPP_CATALOG_FILE = "GSpp-Kernel-catalog.json"
+ITGS_MAPPING_FILE = "ITGS2023-to-GSpp-mapping.json"
+ISO_MAPPING_FILE = "ISO27001-AnnexA-to-GSpp-mapping.json"
+DATA_FILES: tuple[str, ...] = (
+    ISO_CATALOG_FILE,
+    GRUNDSCHUTZ_FILE,
+    GSPP_CATALOG_FILE,
+    ITGS_MAPPING_FILE,
+    ISO_MAPPING_FILE,
+)
+
+
+def _data(name: str) -> bytes:
+    return resources.files("reportgen.assess").joinpath("data", name).read_bytes()
+
+
+def _json(name: str) -> Any:
+    try:
+        return json.loads(_data(name))
+    except (OSError, ValueError) as exc:  # a broken installation
+        raise ReportgenError(f"cannot read the packaged {name}: {exc}") from exc
+
+
+def data_digest(name: str) -> str:
+    """SHA-256 of a shipped data file (tests compare it with SOURCES.md)."""
+    return hashlib.sha256(_data(name)).hexdigest()
+
+
+@cache
+def iso_annex_a() -> dict[str, Control]:
+    """All 93 Annex A controls from the BSI's OSCAL catalog, by id."""
+    catalog = _json(ISO_CATALOG_FILE)["catalog"]
+    controls: dict[str, Control] = {}
+    for group in catalog["groups"]:
+        for raw in group["controls"]:
+            de = next((p["value"] for p in raw.get("props", ()) if p["name"] == "de-title"), "")
+            controls[raw["id"]] = Control(ISO, raw["id"], raw["title"], title_de=de)
+    return controls
+
+
+@cache
+def iso_catalog_version() -> str:
+    version: str = _json(ISO_CATALOG_FILE)["catalog"]["metadata"]["version"]
+    return version
 
 
 @dataclass(frozen=True, slots=True)
-class Framework:
-    key: str
-    name: str
-    edition: str
+class Requirement:
+    id: str
+    module: str
+    module_title: str
+    title: str
+    """Official German title (None in the index for withdrawn requirements: then empty)."""
+    level: str
+    withdrawn: bool
+
+
+@cache
+def grundschutz_index() -> dict[str, Requirement]:
+    """Every requirement of the Kompendium, Edition 2023, withdrawn ones included, by id."""
+    data = _json(GRUNDSCHUTZ_FILE)
+    modules: Mapping[str, str] = data["modules"]
+    return {
+        r["id"]: Requirement(
+            r["id"],
+            r["module"],
+            modules.get(r["module"], ""),
+            r["title"] or "",
+            r["level"],
+            bool(r["withdrawn"]),
+        )
+        for r in data["requirements"]
+    }
+
+
+def _walk(controls: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    for c in controls:
+        yield c
+        yield from _walk(c.get("controls", ()))
+
+
+def _walk_groups(groups: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    for g in groups:
+        yield from _walk(g.get("controls", ()))
+        yield from _walk_groups(g.get("groups", ()))
+
+
+@cache
+def gspp_kernel() -> dict[str, Control]:
+    """The Grundschutz++ Kernel catalog's controls (German titles), by id."""
+    catalog = _json(GSPP_CATALOG_FILE)["catalog"]
+    return {
+        c["id"]: Control(GSPP, c["id"], c["title"], title_de=c["title"])
+        for c in _walk_groups(catalog["groups"])
+    }
+
+
+@cache
+def gspp_kernel_metadata() -> Mapping[str, Any]:
+    metadata: Mapping[str, Any] = _json(GSPP_CATALOG_FILE)["catalog"]["metadata"]
+    return metadata
+
+
+def _targets(name: str, source_of: Any) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for mapping in _json(name)["mapping-collection"]["mappings"]:
+        for entry in mapping["maps"]:
+            targets = [t["id-ref"] for t in entry.get("targets", ())]
+            for source in entry.get("sources", ()):
+                found[source_of(source["id-ref"])].update(targets)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def gspp_targets() -> dict[ControlRef, frozenset[str]]:
+    """Grundschutz 2023 requirement or Annex A control -> Grundschutz++ target ids, as the
+    BSI's mapping collections state them (Kompendium parts such as ``NET.1.1.A4-UA.1`` are
+    folded into their requirement). Targets outside the Kernel catalog are kept here and
+    dropped by :meth:`Catalogue.gspp_for`."""
+    result: dict[ControlRef, frozenset[str]] = {}
+    for req, ids in _targets(ITGS_MAPPING_FILE, lambda ref: ref.split("-UA")[0]).items():
+        result[ControlRef(GRUNDSCHUTZ, req)] = ids
+    for iso, ids in _targets(ISO_MAPPING_FILE, lambda ref: ref).items():
+        result[ControlRef(ISO, iso)] = ids
+    return result
+
+
+class UnknownControl(ReportgenError):
+    """A rule names a control that the standards data does not have, or that is withdrawn."""
+
+
+def lookup(ref: ControlRef) -> Control:
+    """The control with its official titles (and level); raise for unknown or withdrawn ids."""
+    if ref.framework == ISO:
+        control = iso_annex_a().get(ref.id)
+        if control is None:
+            raise UnknownControl(f"{ref.id} is not an ISO/IEC 27001:2022 Annex A control")
+        return control
+    if ref.framework == GRUNDSCHUTZ:
+        req = grundschutz_index().get(ref.id)
+        if req is None:
+            raise UnknownControl(f"{ref.id} is not a requirement of the Kompendium 2023")
+        if req.withdrawn:
+            raise UnknownControl(f"{ref.id} is withdrawn (ENTFALLEN) in the Kompendium 2023")
+        return Control(GRUNDSCHUTZ, req.id, req.title, title_de=req.title, level=req.level)
+    if ref.framework == GSPP:
+        control = gspp_kernel().get(ref.id)
+        if control is None:
+            raise UnknownControl(f"{ref.id} is not a control of the Grundschutz++ Kernel")
+        return control
+    raise UnknownControl(f"unknown framework {ref.framework!r} for {ref.id}")
 
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
-    """The controls in scope, in framework order then as listed in the data file."""
+    """The controls in scope (every control a rule maps to), with titles from the data."""
 
-    version: str
-    frameworks: tuple[Framework, ...]
     controls: tuple[Control, ...]
-    iso_catalog_version: str
 
     def get(self, ref: ControlRef) -> Control:
         for control in self.controls:
@@ -53,89 +200,29 @@ class Catalogue:
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, ControlRef) and any(c.ref == ref for c in self.controls)
 
-    def framework(self, key: str) -> Framework:
-        for fw in self.frameworks:
-            if fw.key == key:
-                return fw
-        raise KeyError(key)
+    @staticmethod
+    def gspp_for(refs: Iterable[ControlRef]) -> tuple[ControlRef, ...]:
+        """Grundschutz++ Kernel controls the BSI maps ``refs`` to, sorted, Kernel ids only."""
+        kernel = gspp_kernel()
+        targets = gspp_targets()
+        ids = {t for ref in refs for t in targets.get(ref, ()) if t in kernel}
+        return tuple(ControlRef(GSPP, i) for i in sorted(ids, key=_natural))
 
     @property
     def label(self) -> str:
-        """The version string reports print: ours plus the BSI catalog's."""
-        return f"{self.version} (ISO/IEC 27001 Annex A catalog {self.iso_catalog_version})"
-
-
-def _data(name: str) -> bytes:
-    return resources.files("reportgen.assess").joinpath("data", name).read_bytes()
-
-
-@cache
-def iso_annex_a() -> tuple[Control, ...]:
-    """All 93 Annex A controls from the BSI's OSCAL catalog: id, English and German title."""
-    try:
-        catalog = json.loads(_data(ISO_CATALOG_FILE))["catalog"]
-    except (OSError, ValueError, KeyError) as exc:  # a broken installation
-        raise ReportgenError(f"cannot read the packaged {ISO_CATALOG_FILE}: {exc}") from exc
-    controls: list[Control] = []
-    for group in catalog["groups"]:
-        for raw in group["controls"]:
-            de = next((p["value"] for p in raw.get("props", ()) if p["name"] == "de-title"), "")
-            controls.append(Control(ISO, raw["id"], raw["title"], title_de=de))
-    return tuple(controls)
-
-
-@cache
-def iso_catalog_version() -> str:
-    version: str = json.loads(_data(ISO_CATALOG_FILE))["catalog"]["metadata"]["version"]
-    return version
-
-
-def _entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        raise ReportgenError(f"{CONTROLS_FILE}: [[{key}]] must be an array of tables")
-    return value
-
-
-@cache
-def load_catalogue() -> Catalogue:
-    """The catalogue shipped in the package (read once)."""
-    data = tomllib.loads(_data(CONTROLS_FILE).decode("utf-8"))
-    annex = {c.id: c for c in iso_annex_a()}
-    controls: list[Control] = []
-    for entry in _entries(data, ISO):
-        base = annex.get(entry["id"])
-        if base is None:
-            raise ReportgenError(f"{CONTROLS_FILE}: {entry['id']} is not an Annex A control")
-        controls.append(
-            Control(ISO, base.id, base.title, base.title_de, description=entry["description"])
+        """The versions reports print: the BSI data the titles come from."""
+        kernel = gspp_kernel_metadata()
+        return (
+            f"ISO/IEC 27001 Annex A catalog {iso_catalog_version()}; IT-Grundschutz-Kompendium "
+            f"Edition 2023; Grundschutz++ Kernel {str(kernel.get('version', ''))[:10]}"
         )
-    for entry in _entries(data, GRUNDSCHUTZ):
-        if entry["level"] not in GRUNDSCHUTZ_LEVELS:
-            raise ReportgenError(f"{CONTROLS_FILE}: {entry['id']}: level must be B, S or H")
-        controls.append(
-            Control(
-                GRUNDSCHUTZ,
-                entry["id"],
-                entry["title"],
-                entry["title_de"],
-                level=entry["level"],
-                description=entry["description"],
-            )
-        )
-    for entry in _entries(data, C5):
-        controls.append(
-            Control(
-                C5, entry["id"], entry["title"], entry["title_de"], description=entry["description"]
-            )
-        )
-    frameworks = tuple(
-        Framework(key, data["frameworks"][key]["name"], data["frameworks"][key]["edition"])
-        for key in FRAMEWORKS
-    )
-    return Catalogue(
-        version=str(data["version"]),
-        frameworks=frameworks,
-        controls=tuple(controls),
-        iso_catalog_version=iso_catalog_version(),
-    )
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in text.replace("-", ".").split("."))
+
+
+def load_catalogue(refs: Iterable[ControlRef]) -> Catalogue:
+    """The catalogue of ``refs`` (ISO first, then Grundschutz, each in natural id order)."""
+    unique = sorted(set(refs), key=lambda r: (FRAMEWORKS.index(r.framework), _natural(r.id)))
+    return Catalogue(controls=tuple(lookup(ref) for ref in unique))

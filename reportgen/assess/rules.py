@@ -1,15 +1,20 @@
-"""The finding rules, each declared once: id, title, severity, rationale, recommendation, the
-controls it maps to, and a predicate over one Flow (plus the zone trust classes from the
-config and the validator's diagnostics for that flow).
+"""The finding rules, each declared once: id, title, kind, the flows it examines (scope), the
+flags it reads, the gap it looks for, and the controls it maps to, each mapping with one
+sentence on why it applies and the condition under which it does.
 
-A predicate returns the evidence sentence when the rule applies, else ``None``. Rules only
-judge definite flag values: a ``?`` flag gives a "Not assessed" finding (rules ``NA-*``) and
-no other rule reads it as empty.
+How a rule runs on a flow (see :mod:`.engine`):
 
-Severity follows the Grundschutz ladder: an unmet Basis (MUSS) requirement is High, Standard
-(SOLLTE) Medium, erhöht (H) Low; Info asks a question without stating a gap. When a specific
-rule fires on a flow, the generic rules it ``supersedes`` are dropped for that flow, so one
-weakness is reported once, by the rule that explains it best.
+1. ``scope`` says whether the rule examines the flow at all (e.g. only flows to a data store).
+   In-scope flows are what a control's "not contradicted by N flows" counts.
+2. If a flag the rule ``reads`` is ``?``, the rule does not judge the flow: the flow makes the
+   rule's controls "not assessable", and an ``NA-*`` finding names the flag.
+3. ``gap`` returns :class:`Evidence` when the documented flags show the weakness.
+
+Severity is never declared per rule. Security findings take it from the one scheme in
+:mod:`reportgen.vocabulary` (exposure from the zones' trust classes x protection need, one
+step lower for an indirect weakness); data-quality findings are Info; ``?`` flags are Not
+assessed. Trust classes, protection needs, data-store and cluster declarations come from
+``report.toml`` and are assumptions (see :mod:`.assumptions`).
 """
 
 from __future__ import annotations
@@ -19,31 +24,49 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..config import Config
-from ..model import ControlRef, Diagnostic, Flag, Flow, Level, RuleInfo, ZoneRef
+from ..model import (
+    ControlRef,
+    Diagnostic,
+    Flag,
+    Flow,
+    Location,
+    MappingInfo,
+    RuleInfo,
+    ZoneRef,
+)
 from ..protocols import is_plaintext, is_transport_only
-from .catalogue import C5, GRUNDSCHUTZ, ISO
+from ..vocabulary import (
+    BELOW_MANAGEMENT,
+    DEFAULT_PROTECTION_NEED,
+    GRUNDSCHUTZ,
+    ISO,
+    MANAGEMENT,
+    OUTSIDE_CLASSES,
+    PROTECTION_NEEDS,
+    UNTRUSTED,
+)
 
-RULESET_VERSION = "1.0"
-"""Bump when a rule is added, removed, or changes what it matches or its severity."""
+RULESET_VERSION = "2.0"
+"""Bump when a rule is added, removed, or changes what it matches, its mappings or its kind."""
 
-OUTSIDE_CLASSES: frozenset[str] = frozenset({"untrusted", "external-service"})
-"""Trust classes outside the operator's own network: traffic to or from them must be
-encrypted and authenticated. A contracted external service counts here too: its traffic
-still leaves the operator's network."""
+DATASTORE_PORTS: Mapping[int, tuple[str, str]] = {
+    5432: ("PostgreSQL", "relational"),
+    3306: ("MySQL/MariaDB", "relational"),
+    28015: ("RethinkDB", "document"),
+    27017: ("MongoDB", "document"),
+    6379: ("Redis protocol (Redis, Valkey, KeyDB)", "key-value"),
+    2379: ("etcd client", "key-value"),
+    2380: ("etcd peer", "key-value"),
+}
+"""Ports whose protocol is a data store's own wire protocol: port -> (protocol, kind)."""
 
-BELOW_MANAGEMENT: frozenset[str] = OUTSIDE_CLASSES | {"tenant"}
-"""Trust classes that should not reach a management zone freely."""
-
-MANAGEMENT_CLASS = "management"
-
-DATASTORE_PORTS: frozenset[int] = frozenset({5432, 28015, 6379, 2379, 2380, 3306, 27017})
-"""PostgreSQL, RethinkDB, Redis/Valkey/KeyDB, etcd (client, peer), MySQL, MongoDB."""
-
-DATASTORE_WORDS = re.compile(
+DATASTORE_HINT = re.compile(
     r"\b(database|postgres(?:ql)?|rethinkdb|redis|valkey|keydb|etcd|mysql|mariadb|mongodb|"
     r"timescaledb)\b",
     re.IGNORECASE,
 )
+"""Words in purpose or notes that only *support* a data-store reading; alone they never make
+a flow a data-store flow (an API in front of a database is not a data store)."""
 
 PLAINTEXT_PORTS: Mapping[int, str] = {
     21: "FTP",
@@ -63,19 +86,30 @@ PLAINTEXT_PORTS: Mapping[int, str] = {
 """Well-known ports of plaintext protocols, used when the table names only TCP or UDP."""
 
 ROUTING_PROTOCOLS: frozenset[str] = frozenset({"BGP", "OSPF", "RIP", "ISIS", "IS-IS", "EIGRP"})
+INFRASTRUCTURE_SERVICES: frozenset[str] = frozenset({"DHCP", "DNS", "NTP"})
+"""Network infrastructure services in the sense of Grundschutz NET.1.1.A19."""
+NETWORK_MANAGEMENT: frozenset[str] = frozenset({"SSH", "SNMP", "TELNET", "NETCONF", "GNMI"})
+"""Protocols used to administer network components (NET.1.2 is about their management)."""
+SOFTWARE_FETCH = re.compile(r"\b(update|updater|self-update|download|firmware|image)s?\b", re.I)
+"""Purposes that fetch software to run: an update check, a self-update, an image pull."""
 
 PROTOCOL_FLAG_CODES: frozenset[str] = frozenset(
-    {
-        "secure-protocol-without-c",
-        "plaintext-protocol-with-c",
-        "encryption-unnamed",
-        "integrity-without-c",
-    }
+    {"secure-protocol-without-c", "plaintext-protocol-with-c", "encryption-unnamed"}
 )
-"""Validator codes that say the protocol and the flags of one row contradict each other."""
+"""Validator codes that say the protocol and the C flag of one row contradict each other."""
 
-DIVERGENT_CODES: frozenset[str] = frozenset({"inconsistent-destination", "destination-zone-varies"})
-"""Validator codes that say one destination is described differently in different rows."""
+DIVERGENT_CODES: frozenset[str] = frozenset({"inconsistent-destination"})
+"""Validator codes that say one destination *in one zone* is described differently. Its
+sibling ``destination-zone-varies`` is not one: a component name in different zones names
+different instances (each cluster has its own kube-apiserver)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a rule found, as data: the sentence, and where it points when not at the row."""
+
+    text: str
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,40 +129,126 @@ class Context:
     def for_flow(self, flow: Flow) -> tuple[Diagnostic, ...]:
         return self.diagnostics.get(flow.key, ())
 
+    def exposure(self, flow: Flow) -> str:
+        src, dst = self.zone_class(flow.source_zone), self.zone_class(flow.destination_zone)
+        if src in OUTSIDE_CLASSES or dst in OUTSIDE_CLASSES:
+            return "outside"
+        return "boundary" if src != dst else "internal"
 
-Predicate = Callable[[Flow, Context], "str | None"]
+    def need_sources(self, flow: Flow) -> tuple[tuple[str, str], ...]:
+        """(assumption id, protection need) declared for the flow's zones and components."""
+        found: list[tuple[str, str]] = []
+        for zone in (flow.source_zone, flow.destination_zone):
+            zdef = self.config.zone(zone.name)
+            if zdef is not None and zdef.protection_need:
+                found.append((f"protection-need:{zdef.name}", zdef.protection_need))
+        for name in (flow.component, flow.destination):
+            cdef = self.config.component(name)
+            if cdef is not None and cdef.protection_need:
+                found.append((f"protection-need:{cdef.name}", cdef.protection_need))
+        return tuple(dict.fromkeys(found))
+
+    def protection_need(self, flow: Flow) -> tuple[str, tuple[str, ...]]:
+        """The highest declared protection need of the flow, and the assumptions it rests on."""
+        declared = self.need_sources(flow)
+        default = self.config.default_protection_need or DEFAULT_PROTECTION_NEED
+        needs = [need for _, need in declared] + [default]
+        worst = max(needs, key=PROTECTION_NEEDS.index)
+        ids = tuple(i for i, need in declared if need == worst) or ("protection-need:default",)
+        return worst, ids
+
+    def datastore(self, flow: Flow) -> tuple[str, str, str | None] | None:
+        """(what, kind, assumption id) when the flow reaches a data store: its destination is
+        declared one in report.toml, or its port is a data store's wire protocol."""
+        cdef = self.config.component(flow.destination)
+        if cdef is not None and cdef.datastore:
+            return f"{cdef.name} (declared)", cdef.datastore, f"datastore:{cdef.name}"
+        if flow.ports is not None:
+            for port in sorted(DATASTORE_PORTS):
+                if port in flow.ports:
+                    name, kind = DATASTORE_PORTS[port]
+                    return f"{name} on port {port}", kind, None
+        return None
+
+    def kubernetes(self, zone: ZoneRef) -> bool:
+        zdef = self.config.zone(zone.name)
+        return zdef is not None and zdef.kubernetes
+
+
+Predicate = Callable[[Flow, Context], bool]
+Gap = Callable[[Flow, Context], "Evidence | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    text: str
+    test: Predicate
+    assumption: Callable[[Flow], str] | None = None
+    """The assumption the condition rests on, if it reads a declaration in report.toml."""
+
+
+@dataclass(frozen=True, slots=True)
+class ControlMapping:
+    ref: ControlRef
+    rationale: str
+    condition: Condition | None = None
+
+    @property
+    def info(self) -> MappingInfo:
+        return MappingInfo(self.ref, self.rationale, self.condition.text if self.condition else "")
+
+
+def iso(cid: str, rationale: str, when: Condition | None = None) -> ControlMapping:
+    return ControlMapping(ControlRef(ISO, cid), rationale, when)
+
+
+def gs(cid: str, rationale: str, when: Condition | None = None) -> ControlMapping:
+    return ControlMapping(ControlRef(GRUNDSCHUTZ, cid), rationale, when)
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     title: str
-    severity: Level
+    kind: str
+    """security, data-quality or not-assessed."""
+    scope_text: str
+    scope: Predicate
+    reads: tuple[str, ...]
+    """Flow flag attributes the gap reads: a ``?`` there leaves the flow unjudged."""
+    gap: Gap
     rationale: str
     recommendation: str
-    controls: tuple[ControlRef, ...]
-    check: Predicate
+    mappings: tuple[ControlMapping, ...] = ()
+    indirect: bool = False
+    """The weakness lowers assurance rather than exposing data or access: one step lower."""
     supersedes: tuple[str, ...] = ()
+    trust_dependent: bool = True
+    """Whether the finding rests on the zones' trust classes (security findings do)."""
+
+    @property
+    def controls(self) -> tuple[ControlRef, ...]:
+        return tuple(m.ref for m in self.mappings)
+
+    @property
+    def severity_text(self) -> str:
+        if self.kind == "security":
+            return "scheme, indirect" if self.indirect else "scheme"
+        return "info" if self.kind == "data-quality" else "not-assessed"
 
     @property
     def info(self) -> RuleInfo:
         return RuleInfo(
             id=self.id,
             title=self.title,
-            severity=self.severity.value,
+            severity=self.severity_text,
             rationale=self.rationale,
             recommendation=self.recommendation,
             controls=self.controls,
+            kind=self.kind,
+            mappings=tuple(m.info for m in self.mappings),
+            scope=self.scope_text,
         )
-
-
-def controls(iso: str = "", grundschutz: str = "", c5: str = "") -> tuple[ControlRef, ...]:
-    """``controls("8.24 5.14", "NET.1.1.A7", "CRY-02")`` -> ControlRefs, frameworks in order."""
-    return tuple(
-        ControlRef(framework, cid)
-        for framework, ids in ((ISO, iso), (GRUNDSCHUTZ, grundschutz), (C5, c5))
-        for cid in ids.split()
-    )
 
 
 # --- facts about a flow ------------------------------------------------------------------
@@ -154,25 +274,30 @@ def plaintext_name(flow: Flow) -> str | None:
     return None
 
 
-def datastore_reason(flow: Flow) -> str | None:
-    if flow.ports is not None:
-        for port in sorted(DATASTORE_PORTS):
-            if port in flow.ports:
-                return f"port {port}"
-    for text in (flow.purpose, flow.destination):
-        match = DATASTORE_WORDS.search(text)
-        if match:
-            return f"{match.group(0)!r} in the row"
-    return None
+def _protocol_names(flow: Flow) -> set[str]:
+    names = set(flow.protocol.parts)
+    if is_transport_only(flow.protocol) and flow.ports is not None:
+        names |= {
+            PLAINTEXT_PORTS[r.start].upper()
+            for r in flow.ports.ranges
+            if r.start == r.end and r.start in PLAINTEXT_PORTS
+        }
+        if 22 in flow.ports:
+            names.add("SSH")
+    return names
 
 
 def is_routing(flow: Flow) -> bool:
-    if any(part in ROUTING_PROTOCOLS for part in flow.protocol.parts):
-        return True
-    return is_transport_only(flow.protocol) and flow.ports is not None and 179 in flow.ports
+    return bool(_protocol_names(flow) & ROUTING_PROTOCOLS)
 
 
-def _zone_note(flow: Flow, ctx: Context, which: tuple[ZoneRef, ...]) -> str:
+def datastore_reason(flow: Flow, config: Config | None = None) -> str | None:
+    """Why a flow reaches a data store, or None (used by the diff's regression check)."""
+    found = Context(config or Config(), {}).datastore(flow)
+    return found[0] if found else None
+
+
+def _zone_note(ctx: Context, which: tuple[ZoneRef, ...]) -> str:
     return ", ".join(f"{z.name!r} is {ctx.zone_class(z)}" for z in dict.fromkeys(which))
 
 
@@ -180,448 +305,630 @@ def _outside_sides(flow: Flow, ctx: Context) -> tuple[ZoneRef, ...]:
     return tuple(z for z in (flow.source_zone, flow.destination_zone) if ctx.outside(z))
 
 
-# --- predicates ----------------------------------------------------------------------------
+# --- scopes ----------------------------------------------------------------------------------
 
 
-def _ext_clear(flow: Flow, ctx: Context) -> str | None:
-    sides = _outside_sides(flow, ctx)
-    if flow.confidentiality is Flag.NO and sides:
-        return f"{route(flow)}: C is empty and {_zone_note(flow, ctx, sides)}"
+def _any_outside(flow: Flow, ctx: Context) -> bool:
+    return bool(_outside_sides(flow, ctx))
+
+
+def _inbound(flow: Flow, ctx: Context) -> bool:
+    return ctx.outside(flow.source_zone) and not ctx.outside(flow.destination_zone)
+
+
+def _outbound(flow: Flow, ctx: Context) -> bool:
+    return ctx.outside(flow.destination_zone)
+
+
+def _inside(flow: Flow, ctx: Context) -> bool:
+    return not _outside_sides(flow, ctx)
+
+
+def _to_datastore(flow: Flow, ctx: Context) -> bool:
+    return ctx.datastore(flow) is not None
+
+
+def _plaintext_inbound(flow: Flow, ctx: Context) -> bool:
+    return plaintext_name(flow) is not None and ctx.outside(flow.source_zone)
+
+
+def _plaintext_inside_cross(flow: Flow, ctx: Context) -> bool:
+    return plaintext_name(flow) is not None and _inside(flow, ctx) and flow.crosses_zones
+
+
+def _plaintext_inside_local(flow: Flow, ctx: Context) -> bool:
+    return plaintext_name(flow) is not None and _inside(flow, ctx) and not flow.crosses_zones
+
+
+def _into_management(flow: Flow, ctx: Context) -> bool:
+    return (
+        ctx.zone_class(flow.destination_zone) == MANAGEMENT
+        and ctx.zone_class(flow.source_zone) in BELOW_MANAGEMENT
+    )
+
+
+def _everything(flow: Flow, ctx: Context) -> bool:
+    return True
+
+
+# --- conditions on mappings --------------------------------------------------------------------
+
+FROM_UNTRUSTED = Condition(
+    "the source zone is untrusted (the Internet or a zone the page leaves open)",
+    lambda f, ctx: ctx.zone_class(f.source_zone) == UNTRUSTED,
+)
+TO_UNTRUSTED = Condition(
+    "the destination zone is untrusted (the Internet or a zone the page leaves open)",
+    lambda f, ctx: ctx.zone_class(f.destination_zone) == UNTRUSTED,
+)
+FETCHES_SOFTWARE = Condition(
+    "the purpose or notes say the flow fetches software (update, download, firmware, image)",
+    lambda f, ctx: bool(SOFTWARE_FETCH.search(f"{f.purpose} {f.notes}")),
+)
+LEAVES_ZONE_OR_UNTRUSTED_PATH = Condition(
+    "the flow leaves its zone, or Trust is not `x` (NET.1.1.A7 exempts dedicated trusted segments)",
+    lambda f, ctx: f.crosses_zones or f.trusted is not Flag.YES,
+)
+RELATIONAL = Condition(
+    "the data store is a relational database (PostgreSQL/MySQL port, or declared relational)",
+    lambda f, ctx: (found := ctx.datastore(f)) is not None and found[1] == "relational",
+)
+INFRA_SERVICE = Condition(
+    "the protocol is a network infrastructure service (DHCP, DNS, NTP)",
+    lambda f, ctx: bool(_protocol_names(f) & INFRASTRUCTURE_SERVICES),
+)
+NETWORK_MGMT = Condition(
+    "the protocol administers network components (SSH, SNMP, Telnet, NETCONF, gNMI) and the "
+    "destination zone is of class infrastructure",
+    lambda f, ctx: (
+        bool(_protocol_names(f) & NETWORK_MANAGEMENT)
+        and ctx.zone_class(f.destination_zone) == "infrastructure"
+    ),
+)
+HIGH_NEED = Condition(
+    "the flow's protection need is high or very high (an H-level requirement)",
+    lambda f, ctx: ctx.protection_need(f)[0] != "normal",
+)
+KUBERNETES_DESTINATION = Condition(
+    "the destination zone is declared a Kubernetes cluster in report.toml",
+    lambda f, ctx: ctx.kubernetes(f.destination_zone),
+    assumption=lambda f: f"kubernetes:{f.destination_zone.name}",
+)
+
+
+# --- gaps ------------------------------------------------------------------------------------
+
+
+def _ext_clear(flow: Flow, ctx: Context) -> Evidence | None:
+    if flow.confidentiality is Flag.NO:
+        note = _zone_note(ctx, _outside_sides(flow, ctx))
+        return Evidence(f"{route(flow)}: C is empty and {note}")
     return None
 
 
-def _auth_inbound(flow: Flow, ctx: Context) -> str | None:
-    src, dst = flow.source_zone, flow.destination_zone
-    if ctx.outside(src) and not ctx.outside(dst) and flow.authentication is Flag.NO:
-        return f"{route(flow)}: Auth is empty; {_zone_note(flow, ctx, (src, dst))}"
+def _auth_inbound(flow: Flow, ctx: Context) -> Evidence | None:
+    if flow.authentication is Flag.NO:
+        note = _zone_note(ctx, (flow.source_zone, flow.destination_zone))
+        return Evidence(f"{route(flow)}: Auth is empty; {note}")
     return None
 
 
-def _auth_outbound(flow: Flow, ctx: Context) -> str | None:
-    dst = flow.destination_zone
-    if ctx.outside(dst) and flow.authentication is Flag.NO:
-        return f"{route(flow)}: Auth is empty; {_zone_note(flow, ctx, (dst,))} ({flow.purpose})"
+def _auth_outbound(flow: Flow, ctx: Context) -> Evidence | None:
+    if flow.authentication is Flag.NO:
+        note = _zone_note(ctx, (flow.destination_zone,))
+        return Evidence(f"{route(flow)}: Auth is empty; {note}; purpose: {flow.purpose}")
     return None
 
 
-def _clear_open_path(flow: Flow, ctx: Context) -> str | None:
+def _clear_open_path(flow: Flow, ctx: Context) -> Evidence | None:
     if flow.confidentiality is Flag.NO and flow.trusted is Flag.NO:
-        return f"{route(flow)}: C and Trust are both empty"
+        return Evidence(f"{route(flow)}: C and Trust are both empty")
     return None
 
 
-def _clear_cross(flow: Flow, ctx: Context) -> str | None:
+def _clear_cross(flow: Flow, ctx: Context) -> Evidence | None:
     if flow.confidentiality is Flag.NO and flow.trusted is Flag.YES and flow.crosses_zones:
-        return f"{route(flow)}: C is empty on a flow between two zones (Trust `x`)"
+        return Evidence(f"{route(flow)}: C is empty on a flow from one zone to another")
     return None
 
 
-def _clear_local(flow: Flow, ctx: Context) -> str | None:
+def _clear_local(flow: Flow, ctx: Context) -> Evidence | None:
     if flow.confidentiality is Flag.NO and flow.trusted is Flag.YES and not flow.crosses_zones:
-        return f"{route(flow)}: C is empty inside zone {flow.source_zone.name!r} (Trust `x`)"
+        return Evidence(f"{route(flow)}: C is empty inside zone {flow.source_zone.name!r}")
     return None
 
 
-def _datastore_noauth(flow: Flow, ctx: Context) -> str | None:
-    reason = datastore_reason(flow)
-    if reason and flow.authentication is Flag.NO:
+def _datastore_noauth(flow: Flow, ctx: Context) -> Evidence | None:
+    found = ctx.datastore(flow)
+    if found and flow.authentication is Flag.NO:
         c = "; C is empty too" if flow.confidentiality is Flag.NO else ""
-        return f"{route(flow)}: a data store ({reason}) reached with Auth empty{c}"
+        return Evidence(f"{route(flow)}: a data store ({found[0]}) reached with Auth empty{c}")
     return None
 
 
-def _datastore_clear(flow: Flow, ctx: Context) -> str | None:
-    reason = datastore_reason(flow)
-    if reason and flow.authentication is Flag.YES and flow.confidentiality is Flag.NO:
-        return (
-            f"{route(flow)}: a data store ({reason}) with Auth `x` but C empty: "
-            "credentials and data travel in clear"
+def _datastore_clear(flow: Flow, ctx: Context) -> Evidence | None:
+    found = ctx.datastore(flow)
+    if found and flow.authentication is Flag.YES and flow.confidentiality is Flag.NO:
+        return Evidence(
+            f"{route(flow)}: a data store ({found[0]}) with Auth marked but C empty: "
+            "credentials and data travel unencrypted"
         )
     return None
 
 
-def _proto_clear_untrusted(flow: Flow, ctx: Context) -> str | None:
-    name = plaintext_name(flow)
-    if name and flow.confidentiality is Flag.NO and ctx.outside(flow.source_zone):
-        note = _zone_note(flow, ctx, (flow.source_zone,))
-        return f"{route(flow)}: plaintext {name} from an outside zone ({note})"
-    return None
+def _plaintext_clear(where: str) -> Gap:
+    def gap(flow: Flow, ctx: Context) -> Evidence | None:
+        name = plaintext_name(flow)
+        if name and flow.confidentiality is Flag.NO:
+            return Evidence(f"{route(flow)}: plaintext {name} {where}")
+        return None
+
+    return gap
 
 
-def _proto_clear_cross(flow: Flow, ctx: Context) -> str | None:
-    name = plaintext_name(flow)
-    if (
-        name
-        and flow.confidentiality is Flag.NO
-        and flow.crosses_zones
-        and not ctx.outside(flow.source_zone)
-    ):
-        return f"{route(flow)}: plaintext {name} crosses from one zone to another"
-    return None
+def _mgmt_exposed(flow: Flow, ctx: Context) -> Evidence | None:
+    missing = [
+        k
+        for k, f in (("C", flow.confidentiality), ("Auth", flow.authentication))
+        if f is not Flag.YES
+    ]
+    tail = f"; {' and '.join(missing)} not marked" if missing else ""
+    note = _zone_note(ctx, (flow.source_zone, flow.destination_zone))
+    return Evidence(f"{route(flow)}: {note}{tail}")
 
 
-def _proto_clear_local(flow: Flow, ctx: Context) -> str | None:
-    name = plaintext_name(flow)
-    if (
-        name
-        and flow.confidentiality is Flag.NO
-        and flow.trusted is Flag.YES
-        and not flow.crosses_zones
-        and not ctx.outside(flow.source_zone)
-    ):
-        return (
-            f"{route(flow)}: plaintext {name} inside zone {flow.source_zone.name!r}. "
-            "Which compensating control protects it?"
-        )
-    return None
-
-
-def _mgmt_exposed(flow: Flow, ctx: Context) -> str | None:
-    src, dst = flow.source_zone, flow.destination_zone
-    if ctx.zone_class(dst) == MANAGEMENT_CLASS and ctx.zone_class(src) in BELOW_MANAGEMENT:
-        missing = [k for k, f in (("C", flow.confidentiality), ("Auth", flow.authentication))
-                   if f is not Flag.YES]  # fmt: skip
-        tail = f"; {' and '.join(missing)} not `x`" if missing else ""
-        return f"{route(flow)}: {_zone_note(flow, ctx, (src, dst))}{tail}"
-    return None
-
-
-def _routing_noauth(flow: Flow, ctx: Context) -> str | None:
+def _routing_noauth(flow: Flow, ctx: Context) -> Evidence | None:
     if is_routing(flow) and flow.authentication is Flag.NO:
-        return f"{route(flow)}: routing sessions with Auth empty"
+        return Evidence(f"{route(flow)}: routing sessions with Auth empty")
     return None
 
 
-def _trust_zone_conflict(flow: Flow, ctx: Context) -> str | None:
-    sides = _outside_sides(flow, ctx)
-    if flow.trusted is Flag.YES and sides:
-        return (
-            f"{route(flow)}: Trust is `x` (only trusted networks), but "
-            f"{_zone_note(flow, ctx, sides)} in the configuration"
+def _trust_zone_conflict(flow: Flow, ctx: Context) -> Evidence | None:
+    if flow.trusted is Flag.YES:
+        note = _zone_note(ctx, _outside_sides(flow, ctx))
+        return Evidence(
+            f"{route(flow)}: Trust is `x` (only trusted networks), but {note} in report.toml"
         )
     return None
 
 
-def _diagnostics(codes: frozenset[str]) -> Predicate:
-    def check(flow: Flow, ctx: Context) -> str | None:
+def _diagnostics(codes: frozenset[str]) -> Gap:
+    def gap(flow: Flow, ctx: Context) -> Evidence | None:
         found = [d for d in ctx.for_flow(flow) if d.code in codes]
         if not found:
             return None
-        return f"{route(flow)}: " + "; ".join(f"{d.message} [{d.code}]" for d in found)
+        text = f"{route(flow)}: " + "; ".join(d.message for d in found)
+        return Evidence(text, location=found[0].location)
 
-    return check
+    return gap
 
 
-def _unknown(name: str, key: str) -> Predicate:
-    def check(flow: Flow, ctx: Context) -> str | None:
+def _unknown(name: str, key: str) -> Gap:
+    def gap(flow: Flow, ctx: Context) -> Evidence | None:
         if flow.flag(name) is Flag.UNKNOWN:
-            return f"{route(flow)}: {key} is `?` (depends on configuration, not assessed)"
+            return Evidence(f"{route(flow)}: {key} is `?` (depends on the installation)")
         return None
 
-    return check
+    return gap
 
 
 # --- the rule set --------------------------------------------------------------------------
 
 _CLEAR = ("CLEAR-OPEN-PATH", "CLEAR-CROSS", "CLEAR-LOCAL")
+C = ("confidentiality",)
+C_TRUST = ("confidentiality", "trusted")
 
-_DECLARED: tuple[Rule, ...] = (
+_ISO_824 = iso(
+    "8.24", "The flow carries data without the cryptographic protection the rule set asks for."
+)
+_GS_A7 = gs(
+    "NET.1.1.A7",
+    "Schützenswerte Informationen must be protected in transit over networks that are not a "
+    "dedicated trusted segment.",
+    LEAVES_ZONE_OR_UNTRUSTED_PATH,
+)
+_GS_A9 = gs(
+    "NET.1.1.A9",
+    "Communication with networks that are not trusted needs basic protection.",
+)
+
+_ISO_821 = iso("8.21", "The network service uses a protocol without security mechanisms.")
+_ISO_89 = iso("8.9", "The documented configuration of the network contradicts itself.")
+_GS_A2 = gs("NET.1.1.A2", "The network documentation must be correct and complete.")
+_GS_A19 = gs(
+    "NET.1.1.A19", "Infrastructure services should be separated and protected.", INFRA_SERVICE
+)
+_GS_A34 = gs(
+    "NET.1.1.A34",
+    "With high protection needs, cryptography is used on the network level as well.",
+    HIGH_NEED,
+)
+
+RULES: tuple[Rule, ...] = (
     Rule(
         id="PROTO-CLEAR-UNTRUSTED",
-        title="Plaintext protocol from an untrusted zone",
-        severity=Level.HIGH,
-        rationale=(
-            "A plaintext protocol (HTTP, TFTP, DHCP, DNS, NTP, IPMI, BGP, SNMP, Telnet, FTP, "
-            "syslog…) accepted from a zone outside the operator's control can be read and "
-            "forged by anyone on the path (NET.1.1.A11, Basis)."
+        title="Plaintext protocol accepted from an untrusted zone",
+        kind="security",
+        scope_text="flows of a plaintext protocol whose source zone is outside the "
+        "operator's network",
+        scope=_plaintext_inbound,
+        reads=C,
+        gap=_plaintext_clear("from an outside zone"),
+        rationale="A plaintext protocol accepted from outside the operator's control can be "
+        "read and forged by anyone on the path.",
+        recommendation="Do not accept this protocol from outside zones; offer an encrypting and "
+        "authenticating variant, or terminate it in a filtered transfer zone.",
+        mappings=(
+            iso(
+                "8.21",
+                "A network service offered to an outside zone lacks the protocol's "
+                "security mechanisms.",
+            ),
+            _ISO_824,
+            gs(
+                "NET.1.1.A11",
+                "Inbound communication from the Internet into the internal "
+                "network must be secured.",
+                FROM_UNTRUSTED,
+            ),
+            _GS_A9,
         ),
-        recommendation=(
-            "Do not accept this protocol from outside zones; offer an encrypting and "
-            "authenticating variant, or terminate it in a filtered transfer zone."
-        ),
-        controls=controls("8.20 8.21 8.24", "NET.1.1.A11 NET.1.1.A9 CON.1.A3", "COS-04 CRY-02"),
-        check=_proto_clear_untrusted,
         supersedes=("EXT-CLEAR", *_CLEAR),
     ),
     Rule(
         id="EXT-CLEAR",
         title="Unencrypted flow to or from an untrusted zone",
-        severity=Level.HIGH,
-        rationale=(
-            "Data crossing a zone outside the operator's control without encryption can be "
-            "read and altered on the way (NET.1.1.A7 and NET.1.1.A9, Basis)."
+        kind="security",
+        scope_text="flows with an end in a zone outside the operator's network",
+        scope=_any_outside,
+        reads=C,
+        gap=_ext_clear,
+        rationale="Data crossing a zone outside the operator's control without encryption can "
+        "be read and altered on the way.",
+        recommendation="Encrypt the flow end to end (TLS 1.2+ or a VPN) and mark C once it is; "
+        "if the zone is in fact trusted, correct its class in report.toml.",
+        mappings=(
+            _ISO_824,
+            iso(
+                "5.14",
+                "Information transferred to a party outside the operator's network "
+                "needs agreed protection.",
+            ),
+            _GS_A7,
+            _GS_A9,
         ),
-        recommendation=(
-            "Encrypt the flow end to end (TLS 1.2+ or a VPN) and mark C once it is; if the "
-            "zone is in fact trusted, correct its class in report.toml."
-        ),
-        controls=controls("8.24 5.14 8.20", "NET.1.1.A7 NET.1.1.A9 CON.1.A3", "CRY-02 COS-08"),
-        check=_ext_clear,
         supersedes=_CLEAR,
     ),
     Rule(
         id="AUTH-INBOUND",
         title="Unauthenticated inbound flow from an untrusted zone",
-        severity=Level.HIGH,
-        rationale=(
-            "A service inside the operator's network that anyone outside can reach without "
-            "authentication is open to misuse (NET.1.1.A11, Basis)."
+        kind="security",
+        scope_text="flows from a zone outside the operator's network into it",
+        scope=_inbound,
+        reads=("authentication",),
+        gap=_auth_inbound,
+        rationale="A service inside the operator's network that anyone outside can reach "
+        "without authentication is open to misuse.",
+        recommendation="Require authentication (mTLS, tokens) for every connection from outside "
+        "zones, or block the flow at the perimeter.",
+        mappings=(
+            iso("8.5", "The service is reached without authenticating the party."),
+            iso("5.15", "Access from outside is not restricted to authenticated parties."),
+            gs(
+                "NET.1.1.A11",
+                "Inbound communication from the Internet into the internal "
+                "network must be secured.",
+                FROM_UNTRUSTED,
+            ),
+            _GS_A9,
         ),
-        recommendation=(
-            "Require authentication (mTLS, tokens) for every connection from outside zones, "
-            "or block the flow at the perimeter."
-        ),
-        controls=controls("8.5 5.15 8.20", "NET.1.1.A11 NET.1.1.A9 NET.3.2.A2", "COS-04 COS-01"),
-        check=_auth_inbound,
-    ),
-    Rule(
-        id="AUTH-OUTBOUND",
-        title="Unauthenticated flow to an untrusted zone",
-        severity=Level.MEDIUM,
-        rationale=(
-            "Fetching code or data from an outside zone without authenticating what is "
-            "fetched (e.g. a self-update from the Internet) trusts whoever controls the "
-            "endpoint or its distribution path."
-        ),
-        recommendation=(
-            "Verify what is fetched (signatures or pinned checksums of releases), pin the "
-            "endpoint, and document the dependency on the external service."
-        ),
-        controls=controls("8.5 5.23 8.32", "NET.1.1.A9 NET.3.2.A2", "COS-08 COS-04"),
-        check=_auth_outbound,
     ),
     Rule(
         id="DATASTORE-NOAUTH",
         title="Data store reached without authentication",
-        severity=Level.HIGH,
-        rationale=(
-            "A database or key-value store that accepts unauthenticated connections lets any "
-            "host in reach read and change its data (NET.1.1.A7, Basis)."
+        kind="security",
+        scope_text="flows to a data store (a data-store port, or a destination declared a data "
+        "store in report.toml)",
+        scope=_to_datastore,
+        reads=("authentication",),
+        gap=_datastore_noauth,
+        rationale="A database or key-value store that accepts unauthenticated connections lets "
+        "any host that reaches it read and change its data.",
+        recommendation="Enable authentication on the data store (passwords or client "
+        "certificates), or bind it to a local socket, and restrict which hosts may connect.",
+        mappings=(
+            iso("8.5", "The data store is reached without authenticating the client."),
+            iso("5.15", "Nothing restricts which party may read or change the stored data."),
         ),
-        recommendation=(
-            "Enable authentication on the data store (passwords or client certificates) "
-            "and restrict which hosts may connect."
-        ),
-        controls=controls("5.15 8.5", "NET.1.1.A7 NET.3.2.A2", "COS-02 COS-06"),
-        check=_datastore_noauth,
-        supersedes=("CLEAR-CROSS", "CLEAR-LOCAL"),
+        supersedes=_CLEAR,
     ),
     Rule(
         id="CLEAR-OPEN-PATH",
         title="Unencrypted flow over networks not marked trusted",
-        severity=Level.HIGH,
-        rationale=(
-            "C and Trust are both empty: the data travels in clear over networks the page "
-            "itself does not call trusted (NET.1.1.A7, Basis)."
-        ),
+        kind="security",
+        scope_text="flows inside the operator's network",
+        scope=_inside,
+        reads=C_TRUST,
+        gap=_clear_open_path,
+        rationale="C and Trust are both empty: the data travels unencrypted over networks the "
+        "page itself does not call trusted.",
         recommendation="Encrypt the flow (TLS or a VPN), or confine it to trusted networks.",
-        controls=controls("8.24 8.20 5.14", "NET.1.1.A7 CON.1.A3", "CRY-02 COS-08"),
-        check=_clear_open_path,
+        mappings=(
+            _ISO_824,
+            iso("5.14", "The transfer crosses networks the documentation does not trust."),
+            _GS_A7,
+        ),
     ),
     Rule(
         id="DATASTORE-CLEAR",
-        title="Data store access in clear",
-        severity=Level.MEDIUM,
-        rationale=(
-            "The data store requires authentication but the connection is not encrypted, so "
-            "credentials and data can be read on the network (CON.1.A3, Standard)."
+        title="Data store reached with credentials but without encryption",
+        kind="security",
+        scope_text="flows to a data store",
+        scope=_to_datastore,
+        reads=("confidentiality", "authentication"),
+        gap=_datastore_clear,
+        rationale="The data store requires authentication but the connection is not "
+        "encrypted, so credentials and data can be read on the network.",
+        recommendation="Enable TLS on the data store connection (e.g. PostgreSQL "
+        "sslmode=verify-full, RethinkDB/Redis TLS) and mark C.",
+        mappings=(
+            _ISO_824,
+            iso("8.5", "Credentials sent unencrypted weaken the authentication."),
+            gs(
+                "APP.4.3.A16",
+                "The connection to a database management system should be encrypted.",
+                RELATIONAL,
+            ),
+            _GS_A7,
         ),
-        recommendation=(
-            "Enable TLS on the data store connection (e.g. PostgreSQL sslmode=verify-full, "
-            "RethinkDB/Redis TLS) and mark C."
-        ),
-        controls=controls("8.24 8.5", "CON.1.A3 NET.1.1.A7", "CRY-02 COS-02"),
-        check=_datastore_clear,
-        supersedes=("CLEAR-CROSS", "CLEAR-LOCAL"),
+        supersedes=_CLEAR,
     ),
     Rule(
         id="PROTO-CLEAR-CROSS",
         title="Plaintext protocol crossing zones",
-        severity=Level.MEDIUM,
-        rationale=(
-            "A plaintext protocol carried from one zone to another can be read and forged "
-            "at every hop between them (CON.1.A3, Standard)."
+        kind="security",
+        scope_text="flows of a plaintext protocol between two zones inside the operator's network",
+        scope=_plaintext_inside_cross,
+        reads=C,
+        gap=_plaintext_clear("crosses from one zone to another"),
+        rationale="A plaintext protocol carried from one zone to another can be read and "
+        "forged at every hop between them.",
+        recommendation="Use the protocol's secure variant (HTTPS, NTS, DNS over TLS, SNMPv3, "
+        "BGP with TCP-AO), or document the compensating control and the risk decision.",
+        mappings=(
+            _ISO_821,
+            _ISO_824,
+            _GS_A7,
+            _GS_A19,
+            gs("NET.1.2.A9", "Network management communication must be protected.", NETWORK_MGMT),
         ),
-        recommendation=(
-            "Use the protocol's secure variant (HTTPS, NTS, DNS over TLS, IPMI over a "
-            "dedicated management network, BGP with TCP-AO), or document the compensating "
-            "control and the risk acceptance."
-        ),
-        controls=controls("8.21 8.24 8.20", "CON.1.A3 NET.1.2.A9 NET.1.2.A31", "CRY-02 COS-02"),
-        check=_proto_clear_cross,
-        supersedes=("CLEAR-CROSS", "CLEAR-LOCAL"),
+        supersedes=_CLEAR,
     ),
     Rule(
         id="CLEAR-CROSS",
         title="Unencrypted flow between trusted zones",
-        severity=Level.MEDIUM,
-        rationale=(
-            "Traffic between zones passes routers and firewalls where it can be read; "
-            "marking the networks trusted does not encrypt it (CON.1.A3, Standard)."
-        ),
+        kind="security",
+        scope_text="flows between two zones inside the operator's network",
+        scope=lambda f, ctx: _inside(f, ctx) and f.crosses_zones,
+        reads=C_TRUST,
+        gap=_clear_cross,
+        rationale="Traffic between zones passes routers and firewalls where it can be read; "
+        "marking the networks trusted does not encrypt it.",
         recommendation="Encrypt the flow (TLS), or document why the path is protected otherwise.",
-        controls=controls("8.24 8.22 5.14", "CON.1.A3 NET.1.1.A4", "CRY-02 COS-06"),
-        check=_clear_cross,
+        mappings=(
+            _ISO_824,
+            iso("5.14", "Information transferred between zones is not protected in transit."),
+            _GS_A7,
+        ),
     ),
     Rule(
         id="MGMT-EXPOSED",
         title="Management zone reached from a tenant or untrusted zone",
-        severity=Level.MEDIUM,
-        rationale=(
-            "Management systems should sit in a zone that less-trusted zones cannot reach "
-            "freely (NET.1.1.A21, Standard); each such flow widens the attack surface of "
-            "the control plane."
+        kind="security",
+        scope_text="flows from a tenant or outside zone into a management zone",
+        scope=_into_management,
+        reads=(),
+        gap=_mgmt_exposed,
+        rationale="Management systems should sit in a zone that less-trusted zones cannot "
+        "reach freely; each such flow widens the attack surface of the control plane. The "
+        "weakness is indirect (segmentation): what the flow itself exposes is judged by the "
+        "C and Auth rules.",
+        recommendation="Expose only the needed endpoint through a filtering proxy or firewall, "
+        "require C and Auth, and record the flow in the firewall rule set.",
+        mappings=(
+            iso("8.22", "A less trusted network segment reaches the management segment."),
+            iso("8.20", "The network lets a less trusted zone reach management systems."),
+            gs("NET.1.1.A21", "The management area should be separated from other zones."),
+            gs(
+                "APP.4.4.A7",
+                "A Kubernetes cluster's networks should be separated.",
+                KUBERNETES_DESTINATION,
+            ),
+            gs(
+                "SYS.1.6.A5",
+                "A container platform's administration and access networks should be separated.",
+                KUBERNETES_DESTINATION,
+            ),
         ),
-        recommendation=(
-            "Expose only the needed endpoint through a filtering proxy or firewall, require "
-            "C and Auth, and record the flow in the firewall rule set."
+        indirect=True,
+    ),
+    Rule(
+        id="AUTH-OUTBOUND",
+        title="Unauthenticated flow to an untrusted zone",
+        kind="security",
+        scope_text="flows into a zone outside the operator's network",
+        scope=_outbound,
+        reads=("authentication",),
+        gap=_auth_outbound,
+        rationale="Fetching code or data from an outside zone without authenticating what is "
+        "fetched trusts whoever controls the endpoint or its distribution path. HTTPS "
+        "authenticates the server, so the weakness is indirect: what is fetched is not "
+        "verified.",
+        recommendation="Verify what is fetched (signatures or pinned checksums of releases), "
+        "pin the endpoint, and document the dependency on the external service.",
+        mappings=(
+            iso("8.5", "Neither party of the flow is authenticated."),
+            iso(
+                "8.19",
+                "Software installed from the flow is not verified before it runs.",
+                FETCHES_SOFTWARE,
+            ),
+            iso(
+                "5.21",
+                "The software supply chain reaches an unauthenticated source.",
+                FETCHES_SOFTWARE,
+            ),
+            gs(
+                "NET.1.1.A12",
+                "Outbound communication to the Internet must be secured.",
+                TO_UNTRUSTED,
+            ),
+            gs(
+                "OPS.1.1.3.A10",
+                "The integrity and authenticity of software packages should be checked.",
+                FETCHES_SOFTWARE,
+            ),
         ),
-        controls=controls("8.22 8.20", "NET.1.1.A21 APP.4.4.A7 SYS.1.6.A5", "COS-05 COS-06"),
-        check=_mgmt_exposed,
+        indirect=True,
     ),
     Rule(
         id="ROUTING-NOAUTH",
         title="Routing protocol without authentication",
-        severity=Level.MEDIUM,
-        rationale=(
-            "Unauthenticated routing sessions let a neighbour inject or divert routes "
-            "(NET.3.1.A20, Standard)."
+        kind="security",
+        scope_text="flows of a routing protocol (BGP, OSPF, …)",
+        scope=lambda f, ctx: is_routing(f),
+        reads=("authentication",),
+        gap=_routing_noauth,
+        rationale="Unauthenticated routing sessions let a neighbour inject or divert routes.",
+        recommendation="Authenticate routing sessions (BGP TCP-AO or MD5, GTSM/TTL security) "
+        "and filter the prefixes each peer may announce.",
+        mappings=(
+            iso("8.20", "Routing sessions between network devices are not authenticated."),
+            gs("NET.3.1.A20", "Routing protocols must be secured (authentication of peers)."),
         ),
-        recommendation=(
-            "Authenticate routing sessions (BGP TCP-AO or MD5, GTSM/TTL security) and "
-            "filter the prefixes each peer may announce."
+    ),
+    Rule(
+        id="PROTO-CLEAR-LOCAL",
+        title="Plaintext protocol inside one zone",
+        kind="security",
+        scope_text="flows of a plaintext protocol inside one zone of the operator's network",
+        scope=_plaintext_inside_local,
+        reads=C,
+        gap=_plaintext_clear("inside one zone"),
+        rationale="Protocols like DHCP, DNS or NTP are commonly plaintext; inside one zone "
+        "this is usual, and the risk rests on the zone's isolation.",
+        recommendation="Name the compensating control (DHCP snooping, DNSSEC validation, NTS "
+        "or authenticated NTP, a dedicated VLAN) in the notes.",
+        mappings=(
+            _ISO_821,
+            _GS_A19,
+            _GS_A34,
         ),
-        controls=controls("8.20 8.21", "NET.3.1.A20", "COS-01 COS-02"),
-        check=_routing_noauth,
+        supersedes=("CLEAR-LOCAL",),
     ),
     Rule(
         id="CLEAR-LOCAL",
         title="Unencrypted flow inside one trusted zone",
-        severity=Level.LOW,
-        rationale=(
-            "Acceptable for normal protection needs, but NET.1.2.A31 (erhöht) asks for "
-            "secure protocols also inside zones; without them it needs a documented risk "
-            "acceptance."
+        kind="security",
+        scope_text="flows inside one zone of the operator's network",
+        scope=lambda f, ctx: _inside(f, ctx) and not f.crosses_zones,
+        reads=C_TRUST,
+        gap=_clear_local,
+        rationale="Acceptable for normal protection needs, where the zone is a dedicated "
+        "trusted segment; with high protection needs encryption is expected inside zones too.",
+        recommendation="Encrypt the flow where the component supports TLS; otherwise record "
+        "the risk decision and the zone's isolation.",
+        mappings=(
+            _ISO_824,
+            _GS_A34,
         ),
-        recommendation=(
-            "Encrypt the flow where the component supports TLS; otherwise record the risk "
-            "acceptance and the zone's isolation."
-        ),
-        controls=controls("8.24 5.14", "NET.1.2.A31 CON.1.A3", "CRY-01 CRY-02"),
-        check=_clear_local,
-    ),
-    Rule(
-        id="TRUST-ZONE-CONFLICT",
-        title="Trust marked for a flow touching an untrusted zone",
-        severity=Level.LOW,
-        rationale=(
-            "The row says only trusted networks are involved, while the configuration "
-            "classes one of its zones as untrusted: the documentation and the zone model "
-            "disagree (NET.1.1.A2)."
-        ),
-        recommendation=(
-            "Either clear Trust in the table or name the zone (and class it) in report.toml "
-            "so the page and the zone model agree."
-        ),
-        controls=controls("5.9 8.20", "NET.1.1.A2 NET.1.1.A15", "COS-07"),
-        check=_trust_zone_conflict,
     ),
     Rule(
         id="DQ-PROTOCOL-FLAGS",
-        title="Protocol and flags contradict each other",
-        severity=Level.LOW,
-        rationale=(
-            "The row's protocol and its C/I flags do not agree (an encrypting protocol "
-            "without C, a plaintext one with C, or C on bare TCP): the documentation cannot "
-            "be relied on for this flow (NET.1.1.A2)."
+        title="Protocol and C flag contradict each other",
+        kind="data-quality",
+        scope_text="every flow",
+        scope=_everything,
+        reads=(),
+        gap=_diagnostics(PROTOCOL_FLAG_CODES),
+        rationale="The row's protocol and its C flag disagree (an encrypting protocol without "
+        "C, a plaintext one with C, or C on bare TCP): the row cannot be judged on "
+        "confidentiality until one is corrected. Both readings are named.",
+        recommendation="Correct the flag or name the protocol actually used.",
+        mappings=(
+            _ISO_89,
+            _GS_A2,
         ),
-        recommendation="Correct the flags or name the protocol actually used.",
-        controls=controls("5.9 8.24", "NET.1.1.A2 NET.1.1.A15", "COS-07"),
-        check=_diagnostics(PROTOCOL_FLAG_CODES),
+        supersedes=(
+            "EXT-CLEAR",
+            "PROTO-CLEAR-UNTRUSTED",
+            "PROTO-CLEAR-CROSS",
+            "PROTO-CLEAR-LOCAL",
+            "DATASTORE-CLEAR",
+            *_CLEAR,
+        ),
+        trust_dependent=False,
     ),
     Rule(
         id="DQ-DIVERGENT",
         title="One destination described differently",
-        severity=Level.LOW,
-        rationale=(
-            "The same destination appears with different ports, flags or zones in different "
-            "rows: at least one description is wrong or the instances need distinct names "
-            "(NET.1.1.A2)."
-        ),
+        kind="data-quality",
+        scope_text="every flow",
+        scope=_everything,
+        reads=(),
+        gap=_diagnostics(DIVERGENT_CODES),
+        rationale="The same destination in the same zone appears with different ports or flags "
+        "in different rows: at least one description is wrong.",
         recommendation="Align the rows, or name the different instances apart.",
-        controls=controls("5.9 8.9", "NET.1.1.A2 NET.1.1.A15", "COS-07"),
-        check=_diagnostics(DIVERGENT_CODES),
+        mappings=(
+            _ISO_89,
+            _GS_A2,
+        ),
+        trust_dependent=False,
     ),
     Rule(
-        id="PROTO-CLEAR-LOCAL",
-        title="Plaintext protocol inside a trusted zone",
-        severity=Level.INFO,
-        rationale=(
-            "Protocols like DHCP, DNS or NTP are commonly plaintext; inside a trusted zone "
-            "this is usual, but an auditor will ask which compensating control protects it "
-            "(NET.1.2.A31, erhöht)."
+        id="TRUST-ZONE-CONFLICT",
+        title="Trust marked for a flow touching an untrusted zone",
+        kind="data-quality",
+        scope_text="flows with an end in a zone outside the operator's network",
+        scope=_any_outside,
+        reads=("trusted",),
+        gap=_trust_zone_conflict,
+        rationale="The row says only trusted networks are involved, while report.toml classes "
+        "one of its zones as outside the operator's network: the documentation and the zone "
+        "model disagree.",
+        recommendation="Either clear Trust in the table or class the zone in report.toml so "
+        "the page and the zone model agree.",
+        mappings=(
+            iso("8.9", "The documented configuration of the network contradicts the zone model."),
+            _GS_A2,
         ),
-        recommendation=(
-            "Name the compensating control (DHCP snooping, DNSSEC validation, NTS or "
-            "authenticated NTP, a dedicated VLAN) in the notes."
-        ),
-        controls=controls("8.21 8.20", "NET.1.2.A31 NET.1.1.A4", "COS-02"),
-        check=_proto_clear_local,
-        supersedes=("CLEAR-LOCAL",),
     ),
-    Rule(
-        id="NA-C",
-        title="Confidentiality not assessed",
-        severity=Level.NOT_ASSESSED,
-        rationale=(
-            "C is `?`: whether the flow is encrypted depends on the installation. It is "
-            "excluded from any conformity statement until the operator assesses it."
-        ),
-        recommendation="Assess the flow for the installation and record C in its own matrix.",
-        controls=controls("8.24 8.9", "CON.1.A3 NET.1.1.A1", "CRY-02"),
-        check=_unknown("confidentiality", "C"),
-    ),
-    Rule(
-        id="NA-I",
-        title="Integrity not assessed",
-        severity=Level.NOT_ASSESSED,
-        rationale=(
-            "I is `?`: whether the flow protects integrity depends on the installation. It "
-            "is excluded from any conformity statement until the operator assesses it."
-        ),
-        recommendation="Assess the flow for the installation and record I in its own matrix.",
-        controls=controls("8.24 8.9", "CON.1.A1 NET.1.1.A1", "CRY-02"),
-        check=_unknown("integrity", "I"),
-    ),
-    Rule(
-        id="NA-AUTH",
-        title="Authentication not assessed",
-        severity=Level.NOT_ASSESSED,
-        rationale=(
-            "Auth is `?`: whether the parties authenticate depends on the installation. It "
-            "is excluded from any conformity statement until the operator assesses it."
-        ),
-        recommendation="Assess the flow for the installation and record Auth in its own matrix.",
-        controls=controls("8.5 8.9", "NET.1.1.A9 NET.1.1.A1", "COS-04"),
-        check=_unknown("authentication", "Auth"),
-    ),
-    Rule(
-        id="NA-TRUST",
-        title="Network trust not assessed",
-        severity=Level.NOT_ASSESSED,
-        rationale=(
-            "Trust is `?`: which networks the flow crosses depends on the installation. It "
-            "is excluded from any conformity statement until the operator assesses it."
-        ),
-        recommendation="Assess the path for the installation and record Trust in its own matrix.",
-        controls=controls("8.20 8.22", "NET.1.1.A4 NET.1.1.A1", "COS-06"),
-        check=_unknown("trusted", "Trust"),
+    *(
+        Rule(
+            id=f"NA-{key.upper()}",
+            title=f"{title} not assessed",
+            kind="not-assessed",
+            scope_text="every flow",
+            scope=_everything,
+            reads=(),
+            gap=_unknown(name, key),
+            rationale=f"{key} is `?`: it depends on the installation. The flow is excluded from "
+            "every statement on the controls that read it until the operator assesses it.",
+            recommendation=f"Assess the flow for the installation and record {key} in its own "
+            "matrix.",
+            trust_dependent=False,
+        )
+        for name, key, title in (
+            ("confidentiality", "C", "Confidentiality"),
+            ("integrity", "I", "Integrity"),
+            ("authentication", "Auth", "Authentication"),
+            ("trusted", "Trust", "Network trust"),
+        )
     ),
 )
-
-RULES: tuple[Rule, ...] = tuple(sorted(_DECLARED, key=lambda r: r.severity.rank))
-"""Every rule, worst severity first, else as declared (specific before generic): the order
-of the README table and of findings of equal severity on one flow."""
+"""Every rule: security rules (specific before generic), data-quality, not-assessed. This is
+the order of the rules reference and of findings of equal severity on one flow."""
 
 
 def rule(rule_id: str) -> Rule:
@@ -629,3 +936,8 @@ def rule(rule_id: str) -> Rule:
         if r.id == rule_id:
             return r
     raise KeyError(rule_id)
+
+
+def all_controls() -> tuple[ControlRef, ...]:
+    """Every control any rule maps to, in declaration order without repeats."""
+    return tuple(dict.fromkeys(ref for r in RULES for ref in r.controls))

@@ -24,6 +24,26 @@ class Code:
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
+LOSES_INPUT: frozenset[str] = frozenset(
+    {
+        "binary-content",
+        "not-utf8",
+        "no-matrix",
+        "column-count",
+        "missing-column",
+        "malformed-port",
+        "port-out-of-range",
+    }
+)
+"""Error codes that mean part of the source was not read (flows skipped, cells lost or a
+port unknown). A CI gate never passes on such input unless told to explicitly."""
+
+
+def unread(diagnostics: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    """The diagnostics that say the source was not read in full."""
+    return tuple(d for d in diagnostics if d.code in LOSES_INPUT)
+
+
 CODES: dict[str, Code] = {
     c.code: c
     for c in (
@@ -80,14 +100,30 @@ CODES: dict[str, Code] = {
         # consistency
         Code("secure-protocol-without-c", _W, "an encrypting protocol (HTTPS, TLS, SSH…) lacks C"),
         Code("plaintext-protocol-with-c", _W, "a plaintext protocol (HTTP, TFTP…) is marked C"),
-        Code("encryption-unnamed", _W, "C is marked but the protocol (TCP, UDP) names no TLS"),
+        Code(
+            "encryption-unnamed",
+            _W,
+            "C is marked but neither the protocol (TCP, UDP) nor the purpose or notes name an "
+            "encrypting protocol",
+        ),
         Code("integrity-without-c", _I, "I is marked on a flow whose C is empty"),
         Code(
             "inconsistent-destination",
             _W,
             "one destination and protocol described with different ports or flags",
         ),
-        Code("destination-zone-varies", _I, "one destination, protocol and port in several zones"),
+        Code(
+            "destination-zone-varies",
+            _I,
+            "one destination name, protocol and port in several zones (often different "
+            "instances, e.g. one kube-apiserver per cluster; never compared as one)",
+        ),
+        # the triage file (reported by assess)
+        Code(
+            "triage-stale",
+            _W,
+            "a triage entry names a finding the assessment no longer reports",
+        ),
     )
 }
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..config import Config, fold
 from ..model import FLAG_KEYS, Diagnostic, Flag, Flow, Matrix
-from ..protocols import is_encrypting, is_plaintext, is_transport_only
+from ..protocols import is_encrypting, is_plaintext, is_transport_only, names_encryption
 from . import diagnostic
 
 
@@ -32,7 +32,11 @@ def check_protocol_flags(matrix: Matrix, config: Config) -> Iterator[Diagnostic]
                 hint="name the encrypting protocol (e.g. HTTPS) or clear C",
                 flow_id=flow.id,
             )
-        elif is_transport_only(flow.protocol) and c is Flag.YES:
+        elif (
+            is_transport_only(flow.protocol)
+            and c is Flag.YES
+            and not names_encryption(f"{flow.purpose} {flow.notes}")
+        ):
             yield diagnostic(
                 "encryption-unnamed",
                 f"flow {flow.label}: C is marked but the protocol {flow.protocol} names no "

@@ -81,11 +81,18 @@ def locale_name(lang: str) -> str:
     return {"en": "en_GB", "de": "de_DE"}.get(lang, lang)
 
 
-def format_date(moment: date | datetime, lang: str) -> str:
-    """A date as the locale writes it in prose: ``24. November 2025``, ``24 November 2025``."""
+def format_date(moment: date | datetime | str, lang: str) -> str:
+    """A date as the locale writes it in prose: ``24. November 2025``, ``24 November 2025``;
+    an ISO date string is read first (a string that is not one is printed as it is)."""
     from babel.dates import format_date as babel_date
 
-    day = moment.date() if isinstance(moment, datetime) else moment
+    if isinstance(moment, str):
+        try:
+            day = date.fromisoformat(moment.strip())
+        except ValueError:
+            return moment
+    else:
+        day = moment.date() if isinstance(moment, datetime) else moment
     return babel_date(day, format="long", locale=locale_name(lang))
 
 

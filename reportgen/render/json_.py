@@ -139,10 +139,25 @@ def finding_record(f: Finding) -> dict[str, Any]:
         "flow_key": f.flow_key,
         "flow_id": f.flow_id,
         "section": f.section,
+        "kind": f.kind,
+        "exposure": f.exposure,
+        "protection_need": f.protection_need,
         "evidence": f.evidence,
         "controls": [{"framework": c.framework, "id": c.id} for c in f.controls],
+        "gspp": [c.id for c in f.gspp],
+        "assumptions": list(f.assumptions),
         "recommendation": f.recommendation,
         "location": location(f.location),
+        "triage": {
+            "status": f.triage.status,
+            "owner": f.triage.owner,
+            "due": f.triage.due,
+            "ticket": f.triage.ticket,
+            "justification": f.triage.justification,
+            "decided_by": f.triage.decided_by,
+            "decided_on": f.triage.decided_on,
+            "expires": f.triage.expires,
+        },
     }
 
 
@@ -154,7 +169,47 @@ def findings(data: ReportData) -> dict[str, Any]:
         "source": {"path": data.matrix.source.path, "sha256": data.matrix.source.sha256},
         "ruleset_version": a.ruleset_version,
         "catalogue_version": a.catalogue_version,
+        "counts": counts_record(a),
+        "assumptions": [
+            {
+                "id": x.id,
+                "subject": x.subject,
+                "value": x.value,
+                "statement": x.statement,
+                "approved_by": x.approved_by or None,
+                "role": x.role or None,
+                "approved_on": x.approved_on or None,
+            }
+            for x in a.assumptions
+        ],
         "findings": [finding_record(f) for f in a.findings],
+        "controls": [
+            {
+                "framework": c.control.framework,
+                "id": c.control.id,
+                "title": c.control.title,
+                "title_de": c.control.title_de,
+                "level": c.control.level,
+                "status": c.status,
+                "reason": c.reason,
+                "findings": list(c.findings),
+                "flows_in_scope": list(c.flows),
+                "not_assessable_flows": list(c.unassessed),
+                "worst": c.worst.value if c.worst else None,
+            }
+            for c in a.control_status
+        ],
+    }
+
+
+def counts_record(a: Assessment) -> dict[str, Any]:
+    c = a.statistics.counts
+    return {
+        "security": {level.value: n for level, n in c.security},
+        "data_quality": c.data_quality,
+        "not_assessed": c.not_assessed,
+        "flows_with_medium_or_high": c.flows_medium_or_high,
+        "security_with_decision_in_force": c.decided,
     }
 
 
@@ -188,16 +243,7 @@ def statistics(data: ReportData) -> dict[str, Any]:
             }
             for p in st.zone_pairs
         ],
-        "controls": [
-            {
-                "framework": t.control.framework,
-                "id": t.control.id,
-                "title": t.control.title,
-                "evidenced_by": list(t.evidenced_by),
-                "findings": list(t.findings),
-            }
-            for t in st.controls
-        ],
+        "counts": counts_record(data.assessment),
     }
 
 

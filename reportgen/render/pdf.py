@@ -39,6 +39,8 @@ from ..i18n import DEFAULT_LANGUAGE, N_
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
+    Control,
+    ControlStatus,
     Finding,
     Flag,
     Flow,
@@ -49,9 +51,21 @@ from ..model import (
     Severity,
 )
 from ..resources import templates_root
+from ..vocabulary import (
+    CONTROL_STATUSES,
+    EXPOSURES,
+    FRAMEWORKS,
+    GRUNDSCHUTZ_LEVELS,
+    PROTECTION_NEED_LABELS,
+    PROTECTION_NEEDS,
+    SEVERITY_SCHEME,
+    TRUST_CLASSES,
+    framework_label,
+    severity_def,
+)
 from . import Rendered, RenderOptions, pdf_parts
 from .json_ import findings_json, records_json
-from .summary import conclusion_sentences, finding_kind, summary_facts, summary_sentences
+from .summary import conclusion_sentences, summary_facts, summary_sentences
 
 LOG = logging.getLogger(__name__)
 
@@ -68,40 +82,8 @@ in several parts (time and memory; see ``pdf_parts``)."""
 PART_IDS = 2500
 """Flow and finding ids listed per part of the traceability appendix."""
 
-SEVERITY_TEXT: dict[Level, str] = {
-    Level.HIGH: N_(
-        "A documented flow exposes a security property towards an untrusted party; "
-        "address before relying on the configuration."
-    ),
-    Level.MEDIUM: N_(
-        "A security property is missing where the documentation says it matters; "
-        "address or document a compensating control."
-    ),
-    Level.LOW: N_("A weakness limited to trusted zones or with little exposure; plan a fix."),
-    Level.INFO: N_("An observation without a direct weakness, for the record."),
-    Level.NOT_ASSESSED: N_(
-        "The source marks the property '?': it depends on the installation "
-        "and must be assessed there."
-    ),
-}
-
-LEVEL_TITLES: dict[Level, str] = {
-    Level.HIGH: N_("High"),
-    Level.MEDIUM: N_("Medium"),
-    Level.LOW: N_("Low"),
-    Level.INFO: N_("Info"),
-    Level.NOT_ASSESSED: N_("Not assessed"),
-}
-
-TRUST_CLASS_TEXT: dict[str, str] = {
-    "untrusted": N_(
-        "Outside the operator's control (the Internet, or a zone the source leaves open)."
-    ),
-    "external-service": N_("A service run by a third party under contract."),
-    "tenant": N_("Machines, firewalls and clusters run for and by tenants."),
-    "management": N_("Control planes that administer everything else."),
-    "infrastructure": N_("Network and storage fabric operated by the provider."),
-}
+LEVEL_TITLES: dict[Level, str] = {lv: severity_def(lv.value).label for lv in Level}
+"""Severity labels (msgids declared in :mod:`reportgen.vocabulary`)."""
 
 TRUST_CLASS_NAMES: dict[str, str] = {
     "untrusted": N_("untrusted"),
@@ -130,11 +112,8 @@ APPROVAL_SUBJECTS: dict[str, str] = {
 
 STATUS_NAMES: dict[str, str] = {"Draft": N_("Draft"), "Released": N_("Released")}
 
-FRAMEWORK_TITLES: dict[str, str] = {
-    "iso27001": "ISO/IEC 27001:2022 Annex A",
-    "grundschutz": "BSI IT-Grundschutz",
-    "c5": "BSI C5",
-}
+FRAMEWORK_TITLES: dict[str, str] = {f.key: f.name for f in FRAMEWORKS}
+FRAMEWORK_SHORT: dict[str, str] = {f.key: f.short for f in FRAMEWORKS}
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
     ("BGP", N_("Border Gateway Protocol: exchanges routes between networks.")),
@@ -172,11 +151,6 @@ REPORT_TERMS: tuple[tuple[str, str], ...] = (
     (N_("Zone"), N_("A part of the network named in the matrix (source or destination zone).")),
 )
 
-FRAMEWORK_SHORT: dict[str, str] = {
-    "iso27001": "ISO 27001",
-    "grundschutz": "Grundschutz",
-    "c5": "C5",
-}
 
 SEVERITY_COLOURS: dict[Level | None, str] = {
     Level.HIGH: "#b3261e",
@@ -583,7 +557,7 @@ def _soa(data: ReportData) -> list[dict[str, Any]]:
         total: int | None = None
         missing: list[str] | None = None
         if framework == "iso27001":
-            annex = [c.id for c in iso_annex_a()]
+            annex = list(iso_annex_a())
             total = len(annex)
             missing = [c for c in annex if c not in ids]
         rows.append(
@@ -606,71 +580,174 @@ CONTROL_STATUS_NAMES: dict[str, str] = {
 }
 
 
-def _control_status(data: ReportData, lang: str) -> list[tuple[str, list[dict[str, str]]]]:
-    """One row per control in scope: id, title (German official title in German), level,
-    documentation-review status and its reason. Uses the assessment's own status per control
-    where the model has one; until then it is read off the traceability: a security finding
-    against the control contradicts it; documented flows without one do not; no flow at all
-    leaves it not assessable."""
+def _flow_text(flows_by_key: dict[str, Flow], lang: str) -> Any:
+    """A flow key as the reader finds it in the source: its id as written, with the line of
+    its row where the id repeats (``10.2 (line 61)``), never the internal ``10.2~2``."""
+    _ = i18n.translations(lang).gettext
+    counts: dict[str, int] = {}
+    for flow in flows_by_key.values():
+        counts[flow.id] = counts.get(flow.id, 0) + 1
+
+    def text(key: str) -> str:
+        flow = flows_by_key.get(key)
+        if flow is None:
+            return key
+        if not flow.id:
+            return _("row at line %(line)s") % {"line": flow.location.line}
+        if counts.get(flow.id, 0) > 1:
+            return _("%(id)s (line %(line)s)") % {"id": flow.id, "line": flow.location.line}
+        return flow.id
+
+    return text
+
+
+def _control_reason(lang: str) -> Any:
+    """The reason for a control's status, from its counts, in the report's language."""
     t = i18n.translations(lang)
-    _ = t.gettext
-    flows_by_key = {f.key: f for f in data.matrix.flows}
-    kinds = {f.id: finding_kind(f) for f in data.assessment.findings}
-    levels = {"B": _("Basis"), "S": _("Standard"), "H": _("elevated (H)")}
+
+    def reason(status: ControlStatus) -> str:
+        n_find, n_flows, n_open = len(status.findings), len(status.flows), len(status.unassessed)
+        if status.status == "contradicted":
+            return t.ngettext(
+                "%(n)d security finding against it, on %(flows)d of the %(scope)d flows in its "
+                "scope.",
+                "%(n)d security findings against it, on %(flows)d of the %(scope)d flows in its "
+                "scope.",
+                n_find,
+            ) % {
+                "n": n_find,
+                "flows": len({fid.partition(":")[2] for fid in status.findings}),
+                "scope": n_flows,
+            }
+        if status.status == "not-contradicted":
+            return t.ngettext(
+                "%(n)d flow in its scope; none contradicts it.",
+                "%(n)d flows in its scope; none contradicts it.",
+                n_flows,
+            ) % {"n": n_flows}
+        if status.status == "not-assessable":
+            return t.ngettext(
+                "%(open)d of the %(n)d flows in its scope has '?' flags it depends on.",
+                "%(open)d of the %(n)d flows in its scope have '?' flags it depends on.",
+                n_open,
+            ) % {"open": n_open, "n": n_flows}
+        return t.gettext(CONTROL_STATUSES.get(status.status, status.status))
+
+    return reason
+
+
+def _control_title(lang: str) -> Any:
+    """A control's title: the official German one (from the standards data) in German."""
+
+    def title(control: Control) -> str:
+        return control.title_de if lang == "de" and control.title_de else control.title
+
+    return title
+
+
+def _level(level: str, lang: str) -> str:
+    """A Grundschutz requirement level (B, S, H) as the Kompendium names it."""
+    names = GRUNDSCHUTZ_LEVELS.get(level)
+    if names is None:
+        return level
+    return f"{names[1] if lang == 'de' else names[0]} ({level})"
+
+
+def _control_status(data: ReportData, lang: str) -> list[tuple[str, list[dict[str, str]]]]:
+    """The control status table in the form of an IT-Grundschutz-Check: per framework, each
+    control in scope with id, title, level (Grundschutz) and documentation-review status."""
+    _ = i18n.translations(lang).gettext
+    reason, title = _control_reason(lang), _control_title(lang)
     out: dict[str, list[dict[str, str]]] = {}
-    own = getattr(data.assessment, "control_status", None)
-    for trace in data.assessment.statistics.controls:
-        c = trace.control
-        against = [fid for fid in trace.findings if kinds.get(fid) == "security"]
-        status: str | None = None
-        reason = ""
-        if own:
-            for entry in own:
-                ctl = getattr(entry, "control", None)
-                if getattr(ctl, "id", None) == c.id and getattr(ctl, "framework", None) == (
-                    c.framework
-                ):
-                    status = str(getattr(entry, "status", "") or "")
-                    reason = str(getattr(entry, "reason", "") or "")
-        if status is None:
-            if against:
-                status = "contradicted"
-                labels = sorted(
-                    {
-                        (flows_by_key[k].id or k) if k in flows_by_key else k
-                        for k in (fid.partition(":")[2] for fid in against)
-                    }
-                )
-                reason = t.ngettext(
-                    "%(n)d security finding against it (flows %(flows)s).",
-                    "%(n)d security findings against it (flows %(flows)s).",
-                    len(against),
-                ) % {
-                    "n": len(against),
-                    "flows": ", ".join(labels[:8]) + (" …" if len(labels) > 8 else ""),
-                }
-            elif trace.evidenced_by:
-                status = "not-contradicted"
-                reason = t.ngettext(
-                    "%(n)d flow documents what it asks for; no finding against it.",
-                    "%(n)d flows document what it asks for; no finding against it.",
-                    len(trace.evidenced_by),
-                ) % {"n": len(trace.evidenced_by)}
-            else:
-                status = "not-assessable"
-                reason = _("No documented flow concerns it.")
-        title = c.title_de if lang == "de" and c.title_de else c.title
+    for status in data.assessment.control_status:
+        c = status.control
         out.setdefault(c.framework, []).append(
             {
                 "id": c.id,
-                "title": title,
-                "level": levels.get(c.level, c.level),
-                "status": _(CONTROL_STATUS_NAMES.get(status, status)),
-                "reason": reason,
+                "title": title(c),
+                "level": _level(c.level, lang) if c.level else "",
+                "status": _(CONTROL_STATUS_NAMES.get(status.status, status.status)),
+                "reason": reason(status),
             }
         )
     order = list(FRAMEWORK_TITLES)
     return sorted(out.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+
+
+def _scheme(lang: str) -> dict[str, Any]:
+    """The severity scheme as a table: exposure (rows) x protection need (columns)."""
+    _ = i18n.translations(lang).gettext
+    need_label = {k: v[1] if lang == "de" else v[0] for k, v in PROTECTION_NEED_LABELS.items()}
+    return {
+        "needs": [need_label[n] for n in PROTECTION_NEEDS],
+        "rows": [
+            {
+                "exposure": _(EXPOSURE_NAMES.get(e.key, e.key)),
+                "meaning": _(e.meaning),
+                "cells": [
+                    {
+                        "key": SEVERITY_SCHEME[(e.key, n)],
+                        "label": _(severity_def(SEVERITY_SCHEME[(e.key, n)]).label),
+                    }
+                    for n in PROTECTION_NEEDS
+                ],
+            }
+            for e in EXPOSURES
+        ],
+    }
+
+
+EXPOSURE_NAMES: dict[str, str] = {
+    "outside": N_("outside"),
+    "boundary": N_("trust boundary"),
+    "internal": N_("internal"),
+}
+
+
+def _assumptions(data: ReportData, lang: str) -> list[dict[str, Any]]:
+    """Each assumption in the report's language, with who approved it (or nobody)."""
+    t = i18n.translations(lang)
+    _ = t.gettext
+    trust = {k: _(v) for k, v in TRUST_CLASS_NAMES.items()}
+    need = {k: v[1] if lang == "de" else v[0] for k, v in PROTECTION_NEED_LABELS.items()}
+    rows = []
+    for a in data.assessment.assumptions:
+        kind, _sep, subject = a.id.partition(":")
+        if kind == "trust-class":
+            text = _("Zone %(zone)s is of trust class %(cls)s.") % {
+                "zone": subject,
+                "cls": trust.get(a.value, a.value),
+            }
+        elif kind == "unknown-zone-class":
+            text = _("A zone the configuration does not name is treated as %(cls)s.") % {
+                "cls": trust.get(a.value, a.value)
+            }
+        elif a.id == "protection-need:default":
+            text = _("The protection need is %(need)s unless declared otherwise.") % {
+                "need": need.get(a.value, a.value)
+            }
+        elif kind == "protection-need":
+            text = _("%(subject)s has protection need %(need)s.") % {
+                "subject": subject,
+                "need": need.get(a.value, a.value),
+            }
+        elif kind == "kubernetes":
+            text = _("Zone %(zone)s is a Kubernetes cluster.") % {"zone": subject}
+        elif kind == "datastore":
+            text = _("Component %(name)s is a data store (%(kind)s).") % {
+                "name": subject,
+                "kind": a.value,
+            }
+        else:
+            text = a.statement
+        approved = (
+            _("%(name)s (%(role)s, %(date)s)")
+            % {"name": a.approved_by, "role": a.role, "date": i18n.format_date(a.approved_on, lang)}
+            if a.approved
+            else _("nobody")
+        )
+        rows.append({"id": a.id, "text": text, "approved": approved, "ok": a.approved})
+    return rows
 
 
 def _glossary(data: ReportData, lang: str) -> list[tuple[str, str]]:
@@ -685,18 +762,33 @@ def _glossary(data: ReportData, lang: str) -> list[tuple[str, str]]:
     return used + [(_(term), _(meaning)) for term, meaning in REPORT_TERMS]
 
 
+TRIAGE_NAMES: dict[str, str] = {
+    "open": N_("open"),
+    "in-progress": N_("in progress"),
+    "mitigated": N_("mitigated"),
+    "accepted": N_("accepted"),
+    "false-positive": N_("false positive"),
+}
+
+
 def _triage(lang: str) -> Any:
-    """Status, owner and due date of a finding, from the triage where the model has one."""
+    """Status, owner and due date of a finding, from the triage file."""
     _ = i18n.translations(lang).gettext
 
     def triage(finding: Finding) -> dict[str, str]:
-        status = getattr(finding, "status", None)
-        owner = getattr(finding, "owner", None)
-        due = getattr(finding, "due", None)
+        tri = finding.triage
         return {
-            "status": _(str(getattr(status, "value", status))) if status else _("open"),
-            "owner": str(owner) if owner else "–",
-            "due": i18n.format_date(due, lang) if isinstance(due, date) else str(due or "–"),
+            "status": _(TRIAGE_NAMES.get(tri.status, tri.status)),
+            "owner": tri.owner or "–",
+            "due": i18n.format_date(tri.due, lang) if tri.due else "–",
+            "ticket": tri.ticket,
+            "decided": (
+                _("%(name)s, %(date)s")
+                % {"name": tri.decided_by, "date": i18n.format_date(tri.decided_on, lang)}
+                if tri.decided_by and tri.decided_on
+                else tri.decided_by
+            ),
+            "justification": tri.justification,
         }
 
     return triage
@@ -734,8 +826,8 @@ def context(
     flows_by_key: dict[str, Flow] = {f.key: f for f in matrix.flows}
     section_titles = {s.slug: s.title for s in matrix.sections}
     controls: dict[str, list[Any]] = {}
-    for trace in assessment.statistics.controls:
-        controls.setdefault(trace.control.framework, []).append(trace)
+    for status in assessment.control_status:
+        controls.setdefault(status.control.framework, []).append(status)
     not_assessed = [
         {
             "flow": f,
@@ -797,20 +889,33 @@ def context(
         "flag_labels": {f: _(label) for f, label in FLAG_LABELS.items()},
         "levels": list(Level),
         "level_titles": {lv: _(title) for lv, title in LEVEL_TITLES.items()},
-        "severity_names": {lv.value: _(title) for lv, title in LEVEL_TITLES.items()},
+        "severity_names": {
+            **{lv.value: _(title) for lv, title in LEVEL_TITLES.items()},
+            "scheme": _("by the scheme"),
+            "scheme, indirect": _("by the scheme, one step lower"),
+        },
         "severity_key": [
             *((lv.value, _(title)) for lv, title in LEVEL_TITLES.items()),
             ("none", _("no finding")),
         ],
-        "severity_text": {lv: _(text) for lv, text in SEVERITY_TEXT.items()},
-        "trust_text": {k: _(v) for k, v in TRUST_CLASS_TEXT.items()},
+        "severity_text": {lv: _(severity_def(lv.value).definition) for lv in Level},
+        "trust_text": {t.key: _(t.meaning) for t in TRUST_CLASSES},
+        "scheme": _scheme(lang),
+        "assumptions": _assumptions(data, lang),
+        "unapproved_assumptions": sum(1 for a in assessment.assumptions if not a.approved),
+        "control_statuses": {k: _(v) for k, v in CONTROL_STATUS_NAMES.items()},
+        "control_reason": _control_reason(lang),
+        "control_title": _control_title(lang),
         "trust_names": {k: _(v) for k, v in TRUST_CLASS_NAMES.items()},
         "diagnostic_severities": {k: _(v) for k, v in DIAGNOSTIC_SEVERITIES.items()},
-        "framework_titles": FRAMEWORK_TITLES,
+        "framework_titles": {
+            k: framework_label(k).name_de if lang == "de" else v
+            for k, v in FRAMEWORK_TITLES.items()
+        },
         "framework_short": FRAMEWORK_SHORT,
         "register": _register(data, by_level),
         "triage": _triage(lang),
-        "triaged": any(getattr(f, "status", None) for f in assessment.findings),
+        "triaged": any(f.triage.location is not None for f in assessment.findings),
         "control_status": _control_status(data, lang),
         "glossary": _glossary(data, lang),
         "soa": _soa(data),
@@ -821,6 +926,7 @@ def context(
         ),
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
+        "flow_text": _flow_text(flows_by_key, lang),
         "flow_label": lambda f: (
             flows_by_key[f.flow_key].id or f.flow_key if f.flow_key in flows_by_key else f.flow_key
         ),

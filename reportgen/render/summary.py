@@ -12,23 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..config import UNTRUSTED_CLASSES
 from ..i18n import translations
 from ..model import Finding, Flag, Level, ReportData
+from ..vocabulary import OUTSIDE_CLASSES
 
 SECURITY, DATA_QUALITY, NOT_ASSESSED = "security", "data-quality", "not-assessed"
-SECURITY_LEVELS: tuple[Level, ...] = (Level.HIGH, Level.MEDIUM, Level.LOW, Level.INFO)
+SECURITY_LEVELS: tuple[Level, ...] = (Level.HIGH, Level.MEDIUM, Level.LOW)
 
 
 def finding_kind(finding: Finding) -> str:
-    """``security``, ``data-quality`` or ``not-assessed``: the finding's own kind where the
-    model has one, else by its rule (``DQ-*`` rules check the documentation itself)."""
-    kind = getattr(finding, "kind", None)
-    if isinstance(kind, str):
-        return kind
-    if finding.severity is Level.NOT_ASSESSED:
-        return NOT_ASSESSED
-    return DATA_QUALITY if finding.rule.startswith("DQ-") else SECURITY
+    """``security``, ``data-quality`` or ``not-assessed`` (the assessment sets it)."""
+    return finding.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +46,20 @@ class SummaryFacts:
     sections: int
     technologies: int
     security: tuple[tuple[Level, int], ...]
-    """Security findings per severity (high, medium, low, info), every level present."""
+    """Security findings per severity (high, medium, low), every level present."""
     data_quality: int
     not_assessed_flags: int
     not_assessed_flows: int
     flows_medium_or_high: int
     """Distinct flows carrying a Medium or High security finding."""
     highs: tuple[HighFinding, ...]
+    decided: int
+    """Security findings with a risk decision in force (accepted or false positive)."""
     validation_errors: int
     validation_warnings: int
     document_approved: bool
-    assumptions_approved: bool
+    assumptions: int
+    unapproved_assumptions: int
 
     def count(self, level: Level) -> int:
         return dict(self.security).get(level, 0)
@@ -115,7 +112,7 @@ def summary_facts(data: ReportData) -> SummaryFacts:
                 destination_zone=dst,
                 crosses_zones=src != dst,
                 untrusted_end=bool(
-                    {config.trust_class(src), config.trust_class(dst)} & UNTRUSTED_CLASSES
+                    {config.trust_class(src), config.trust_class(dst)} & OUTSIDE_CLASSES
                 ),
             )
         )
@@ -133,11 +130,13 @@ def summary_facts(data: ReportData) -> SummaryFacts:
             {f.flow_key for f in security if f.severity in (Level.HIGH, Level.MEDIUM)}
         ),
         highs=tuple(highs),
+        decided=sum(1 for f in security if f.triage.in_force(data.assessment.today)),
         validation_errors=data.report.errors,
         validation_warnings=data.report.warnings,
         document_approved=bool(config.approvals_of("document"))
         and config.document.status == "Released",
-        assumptions_approved=bool(config.approvals_of("assumptions")),
+        assumptions=len(data.assessment.assumptions),
+        unapproved_assumptions=sum(1 for a in data.assessment.assumptions if not a.approved),
     )
 
 
@@ -174,16 +173,14 @@ def summary_sentences(facts: SummaryFacts, lang: str) -> list[str]:
         % {"sections": facts.sections, "tech": facts.technologies},
         _(
             "The review raised %(total)d security findings (%(high)d high, %(medium)d medium, "
-            "%(low)d low, %(info)d for information), %(dq)d data-quality issues in the "
-            "documentation, and %(na)d flags marked '?' in %(naflows)d flows that it could "
-            "not assess."
+            "%(low)d low), %(dq)d data-quality issues in the documentation, and %(na)d flags "
+            "marked '?' in %(naflows)d flows that it could not assess."
         )
         % {
             "total": facts.security_total,
             "high": facts.count(Level.HIGH),
             "medium": facts.count(Level.MEDIUM),
             "low": facts.count(Level.LOW),
-            "info": facts.count(Level.INFO),
             "dq": facts.data_quality,
             "na": facts.not_assessed_flags,
             "naflows": facts.not_assessed_flows,
@@ -282,19 +279,25 @@ def conclusion_sentences(facts: SummaryFacts, lang: str) -> list[str]:
             % {"n": facts.count(Level.MEDIUM)}
         )
     elif outcome == "low":
-        out.append(
-            _(
-                "No high or medium finding was raised; the low and informational findings "
-                "are for planning."
-            )
-        )
+        out.append(_("No high or medium finding was raised; the low findings are for planning."))
     if outcome in ("high", "medium"):
         out.append(
             _(
-                "Residual risk: until the high and medium findings are fixed or their risk is "
-                "accepted by a named person, the documented configuration carries the risks "
+                "Residual risk: until the findings rated medium or high are fixed or their risk "
+                "is accepted by a named person, the documented configuration carries the risks "
                 "they describe."
             )
+        )
+    if facts.decided:
+        out.append(
+            ngettext(
+                "%(n)d security finding carries a risk decision (accepted or false positive) "
+                "by a named person; it is listed with the decision in the register.",
+                "%(n)d security findings carry a risk decision (accepted or false positive) "
+                "by a named person; they are listed with the decision in the register.",
+                facts.decided,
+            )
+            % {"n": facts.decided}
         )
     if facts.not_assessed_flows:
         out.append(
@@ -307,13 +310,23 @@ def conclusion_sentences(facts: SummaryFacts, lang: str) -> list[str]:
             )
             % {"n": facts.not_assessed_flows}
         )
-    if not facts.assumptions_approved:
+    if facts.unapproved_assumptions:
         out.append(
-            _(
-                "The trust classes of the zones are assumptions that nobody has approved; "
-                "the severities rest on them."
+            ngettext(
+                "%(n)d of the %(total)d assumptions the severities rest on (trust classes, "
+                "protection needs) is not approved by anybody.",
+                "%(n)d of the %(total)d assumptions the severities rest on (trust classes, "
+                "protection needs) are not approved by anybody.",
+                facts.unapproved_assumptions,
             )
+            % {"n": facts.unapproved_assumptions, "total": facts.assumptions}
         )
+    out.append(
+        _(
+            "The trust classes of the zones are assumptions that nobody has approved; "
+            "the severities rest on them."
+        )
+    )
     out.append(
         _(
             "A review of documentation can find contradictions in it; it cannot show that a "
