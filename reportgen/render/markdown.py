@@ -24,6 +24,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from .. import i18n
+from ..i18n import N_
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -36,6 +37,7 @@ from ..model import (
     SectionStatistics,
 )
 from ..resources import templates_root
+from ..vocabulary import severity_def
 from . import RenderOptions
 
 INDEX = "index.md"
@@ -135,9 +137,9 @@ def paragraphs(text: str) -> list[Md]:
 LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
 
 SYMBOL_KEY: tuple[tuple[str, str, str], ...] = (
-    (Flag.YES.symbol, "x in the source", "yes"),
-    (Flag.NO.symbol, "empty cell", "no"),
-    (Flag.UNKNOWN.symbol, "? in the source", "not assessed, depends on the configuration"),
+    (Flag.YES.symbol, N_("x in the source"), N_("yes")),
+    (Flag.NO.symbol, N_("empty cell"), N_("no")),
+    (Flag.UNKNOWN.symbol, N_("? in the source"), N_("not assessed, depends on the configuration")),
 )
 """(symbol, as written in the source, meaning) for each flag state."""
 UNKNOWN_ZONE = "⚠"
@@ -197,25 +199,25 @@ def _link(text: str, href: str) -> Md:
     return Md(f"[{escape(text)}]({href})")
 
 
-def _flow_table(section: Section, data: ReportData, links: _Links) -> Md:
+def _flow_table(section: Section, data: ReportData, links: _Links, _: i18n.Gettext = N_) -> Md:
     extra_headers: list[str] = []
     for flow in section.flows:
         for name, _value in flow.extra:
             if name not in extra_headers:
                 extra_headers.append(name)
     header = [
-        "No.",
-        "Component",
-        "Source zone",
-        "Protocol",
-        "Destination",
-        "Destination zone",
-        "Port",
+        escape(_("No.")),
+        escape(_("Component")),
+        escape(_("Source zone")),
+        escape(_("Protocol")),
+        escape(_("Destination")),
+        escape(_("Destination zone")),
+        escape(_("Port")),
         *(FLAG_KEYS[f] for f in FLAG_FIELDS),
-        "Purpose",
-        "Notes",
+        escape(_("Purpose")),
+        escape(_("Notes")),
         *(escape(h) for h in extra_headers),
-        "Findings",
+        escape(_("Findings")),
     ]
     align = ["l"] * 6 + ["r"] + ["c"] * len(FLAG_FIELDS) + ["l"] * (3 + len(extra_headers))
     rows = []
@@ -311,32 +313,34 @@ def _links(data: ReportData) -> _Links:
     )
 
 
-def _build_lines(data: ReportData) -> list[tuple[str, Md]]:
+def _build_lines(data: ReportData, _: i18n.Gettext = N_) -> list[tuple[str, Md]]:
     source = data.matrix.source
-    lines: list[tuple[str, Md]] = [("Source", md(source.path))]
+    lines: list[tuple[str, Md]] = [(_("Source"), md(source.path))]
     if source.version:
-        lines.append(("Version", md(source.version)))
+        lines.append((_("Version"), md(source.version)))
     if source.repository:
-        lines.append(("Repository", md(source.repository)))
+        lines.append((_("Repository"), md(source.repository)))
     if source.commit:
-        lines.append(("Commit", md(source.commit)))
+        lines.append((_("Commit"), md(source.commit)))
     lines.append(("SHA-256", md(source.sha256)))
-    lines.append(("Generated", md(f"{data.build.build_time:%Y-%m-%d %H:%M} UTC")))
-    lines.append(("Generator", md(data.build.generator)))
+    lines.append((_("Generated"), md(f"{data.build.build_time:%Y-%m-%d %H:%M} UTC")))
+    lines.append((_("Generator"), md(data.build.generator)))
     return lines
 
 
 def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
     """The Markdown pages: ``index.md``, ``<section>.md`` per section, ``findings.md``."""
     env = _environment(options)
+    _ = i18n.translations(options.lang).gettext
     links = _links(data)
     assessment = data.assessment
     stats_by_slug = {s.slug: s for s in assessment.statistics.sections}
-    level_titles = [level.title for level in LEVEL_ORDER]
+    level_titles = [escape(_(severity_def(level.value).label)) for level in LEVEL_ORDER]
     common: dict[str, Any] = {
         "data": data,
         "matrix": data.matrix,
-        "symbol_key": SYMBOL_KEY,
+        "symbol_key": [(symbol, _(written), _(meaning)) for symbol, written, meaning in SYMBOL_KEY],
+        "level_title": lambda level: _(severity_def(level.value).label),
         "unknown_zone": UNKNOWN_ZONE,
         "findings_page": FINDINGS,
         "index_page": INDEX,
@@ -352,21 +356,21 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         page = env.get_template("section.md.j2").render(
             **common,
             section=section,
-            flows_table=_flow_table(section, data, links),
+            flows_table=_flow_table(section, data, links, _),
             technologies_table=_table(
-                ["Technology", "Parties", "Notes"],
+                [escape(_("Technology")), escape(_("Parties")), escape(_("Notes"))],
                 "lll",
                 ([md(t.name), md(t.parties), md(t.notes)] for t in section.technologies),
             ),
             normalized=_normalized_zones(section),
             unknown=_unknown_zones(section),
-            finding_counts=_count_levels(section_findings),
+            finding_counts=_count_levels(section_findings, _),
         )
         out[links.page[section.slug]] = page.encode("utf-8")
 
     overall = assessment.statistics.overall
     sections_table = _table(
-        ["Section", "Flows", "Technologies", *level_titles],
+        [escape(_("Section")), escape(_("Flows")), escape(_("Technologies")), *level_titles],
         "lrr" + "r" * len(level_titles),
         (
             [
@@ -388,15 +392,17 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         for stats in (*assessment.statistics.sections, overall)
     ]
     coverage_table = _table(
-        ["Section", *(FLAG_KEYS[f] for f in FLAG_FIELDS)],
+        [escape(_("Section")), *(FLAG_KEYS[f] for f in FLAG_FIELDS)],
         "l" + "c" * len(FLAG_FIELDS),
         coverage_rows,
     )
     legend_table = _table(
-        ["Key", "Meaning"], "ll", ([md(e.key), md(e.meaning)] for e in data.matrix.legend)
+        [escape(_("Key")), escape(_("Meaning"))],
+        "ll",
+        ([md(e.key), md(e.meaning)] for e in data.matrix.legend),
     )
     diagnostics_table = _table(
-        ["Location", "Severity", "Code", "Message"],
+        [escape(_(h)) for h in (N_("Location"), N_("Severity"), N_("Code"), N_("Message"))],
         "llll",
         (
             [md(str(d.location)), md(d.severity.value), md(d.code), md(d.message)]
@@ -407,12 +413,12 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         env.get_template("index.md.j2")
         .render(
             **common,
-            provenance=_build_lines(data),
+            provenance=_build_lines(data, _),
             legend_table=legend_table,
             sections_table=sections_table,
             coverage_table=coverage_table,
             diagnostics_table=diagnostics_table,
-            finding_counts=_count_levels(assessment.findings),
+            finding_counts=_count_levels(assessment.findings, _),
         )
         .encode("utf-8")
     )
@@ -422,12 +428,15 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
     titles = {s.slug: s.title for s in data.matrix.sections}
     controls = {(c.framework, c.id): c for c in assessment.catalogue}
     summary = _table(
-        ["Finding", "Severity", "Section", "Flow", "Title"],
+        [
+            escape(_(h))
+            for h in (N_("Finding"), N_("Severity"), N_("Section"), N_("Flow"), N_("Title"))
+        ],
         "lllll",
         (
             [
                 _link(f.id, f"#{links.finding[f.id]}"),
-                md(f.severity.title),
+                md(_(severity_def(f.severity.value).label)),
                 md(titles.get(f.section, f.section)),
                 _flow_link(f, flows, links),
                 md(f.title),
@@ -472,7 +481,7 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
             **common,
             summary_table=summary,
             groups=groups,
-            finding_counts=_count_levels(assessment.findings),
+            finding_counts=_count_levels(assessment.findings, _),
         )
         .encode("utf-8")
     )
@@ -489,11 +498,11 @@ def _flow_link(f: Finding, flows: dict[str, Flow], links: _Links) -> Md:
     return md(f.flow_id or f.flow_key)
 
 
-def _count_levels(findings: Iterable[Finding]) -> list[tuple[str, int]]:
+def _count_levels(findings: Iterable[Finding], _: i18n.Gettext = N_) -> list[tuple[str, int]]:
     counts = dict.fromkeys(LEVEL_ORDER, 0)
     for f in findings:
         counts[f.severity] += 1
-    return [(level.title, n) for level, n in counts.items()]
+    return [(_(severity_def(level.value).label), n) for level, n in counts.items()]
 
 
 __all__ = ["FINDINGS", "INDEX", "Md", "anchor_slug", "escape", "render", "section_page"]
