@@ -65,6 +65,11 @@ class DocumentMeta:
     lang: tuple[str, ...] = (DEFAULT_LANGUAGE,)
     """The languages ``reportgen build`` writes when ``--lang`` is not given (``lang = "de"``
     or ``lang = ["de", "en"]``); each is one of :data:`reportgen.i18n.LANGUAGES`."""
+    docs_base_url: str = ""
+    """Where the source page is published; relative links in cells resolve against it (empty:
+    relative links are shown as their text)."""
+    markdown_flavor: str = "mkdocs"
+    """The site generator the Markdown pages are for: ``mkdocs`` or ``docusaurus``."""
     distribution: tuple[str, ...] = ()
     changes: tuple[ChangeEntry, ...] = ()
 
@@ -336,6 +341,8 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         owner=doc.string("owner", ""),
         author=doc.string("author", ""),
         lang=_languages(doc),
+        docs_base_url=_base_url(doc),
+        markdown_flavor=_flavor(doc),
         distribution=doc.strings("distribution"),
         changes=tuple(changes),
     )
@@ -429,6 +436,25 @@ def _approvals(top: _Reader) -> tuple[Approval, ...]:
             )
         )
     return tuple(approvals)
+
+
+MARKDOWN_FLAVORS = ("mkdocs", "docusaurus")
+
+
+def _flavor(doc: _Reader) -> str:
+    value = doc.string("markdown_flavor", "mkdocs")
+    if value not in MARKDOWN_FLAVORS:
+        raise doc.fail("markdown_flavor", f"{value!r} is not one of {', '.join(MARKDOWN_FLAVORS)}")
+    return value
+
+
+def _base_url(doc: _Reader) -> str:
+    value = doc.string("docs_base_url", "")
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        raise doc.fail(
+            "docs_base_url", "use an absolute http(s) URL, e.g. https://docs.example.org/"
+        )
+    return value
 
 
 def _document_id(doc: _Reader) -> str:

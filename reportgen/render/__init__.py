@@ -15,8 +15,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..bundle import ReportData
 from ..i18n import DEFAULT_LANGUAGE
-from ..model import ReportData
 
 Rendered = dict[str, bytes]
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..bundle import ReportData
 from ..i18n import translations
-from ..model import Finding, Flag, Level, ReportData
+from ..model import Finding, Flag, Level
 from ..vocabulary import OUTSIDE_CLASSES
 
 SECURITY, DATA_QUALITY, NOT_ASSESSED = "security", "data-quality", "not-assessed"
