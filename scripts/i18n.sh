@@ -15,7 +15,8 @@ POT="$I18N/reportgen.pot"
 step="${1:-all}"
 
 extract() {
-  pybabel -q extract -F pyproject.toml -k N_ -c TRANSLATORS: --no-wrap --sort-by-file \
+  pybabel -q extract -F pyproject.toml -k N_ -k Column -k title -c TRANSLATORS: \
+    --no-wrap --sort-by-file \
     --project reportgen --copyright-holder "reportgen developers" -o "$POT" . >/dev/null
 }
 update() {

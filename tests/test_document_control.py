@@ -15,9 +15,9 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.build import load
+from reportgen.bundle import ReportData
 from reportgen.config import parse_config
 from reportgen.errors import ConfigError
-from reportgen.model import ReportData
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import render
 

@@ -171,3 +171,55 @@ def test_the_german_pdf_prints_no_english_template_text(tmp_path: Path) -> None:
     quoted += " ".join(f.evidence for f in data.assessment.findings)
     assert "Entwurf" in text and "Verzeichnis der Feststellungen" in text
     assert english_leaks(text, quoted) == []
+
+
+def _template_cells(payload: bytes) -> dict[tuple[str, str], str]:
+    """The cells a workbook's layout writes itself (not data): table and block headers (the
+    header fills), sheet and block titles (their fonts), keyed by (sheet, coordinate)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(payload))
+    found: dict[tuple[str, str], str] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str) or not cell.value.strip():
+                    continue
+                fill = (cell.fill.fgColor.rgb or "") if cell.fill is not None else ""
+                font = cell.font
+                header = str(fill).endswith(("1F3864", "D9E1F2"))
+                title = bool(font and font.bold and font.sz in (11, 13))
+                if header or title:
+                    found[ws.title, cell.coordinate] = cell.value
+    return found
+
+
+@pytest.mark.slow
+def test_the_german_workbook_prints_no_english_template_text() -> None:
+    """Every header and title the German workbook prints differs from the English one, unless
+    the catalog translates it to the same word (Status, Port, C, ...): a header or title that
+    bypasses the catalog, or whose msgid has no German entry, fails here."""
+    from reportgen.render import RenderOptions
+    from reportgen.render.xlsx import COMBINED_NAME, render
+
+    from .pdf_support import load_report_data
+
+    with (LOCALE / "de" / "LC_MESSAGES" / "reportgen.po").open("rb") as handle:
+        catalog = read_po(handle, locale="de")
+    same = {m.id for m in catalog if isinstance(m.id, str) and m.id == m.string}
+    data = load_report_data()
+    name = f"{COMBINED_NAME}.xlsx"
+    english = _template_cells(render(data, RenderOptions(lang="en"))[name])
+    german = _template_cells(render(data, RenderOptions(lang="de"))[name])
+    assert english.keys() == german.keys()
+    assert len(english) > 50
+    # The source's own column headers and section titles are data, not template text.
+    quoted = SOURCE.read_text(encoding="utf-8")
+    leaks = sorted(
+        {
+            text
+            for key, text in english.items()
+            if german[key] == text and text not in same and text not in quoted
+        }
+    )
+    assert leaks == []

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.build import load
-from reportgen.model import Level, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import Level
 from reportgen.render.summary import conclusion_sentences, summary_facts, summary_sentences
 
 from .conftest import ROOT

@@ -62,7 +62,7 @@ def controls_sheet(ws: Worksheet, book: Book) -> None:
                 None,
             ]
         )
-    last = table_sheet(ws, "Controls", _CONTROL_COLUMNS, rows, freeze="C2")
+    last = table_sheet(ws, "Controls", _CONTROL_COLUMNS, rows, freeze="C2", gettext=book.gettext)
     choice = DataValidation(
         type="list",
         formula1='"' + ",".join(AUDITOR_CONTROL_VALUES) + '"',

@@ -89,7 +89,7 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
                 None,
             ]
         )
-    last = table_sheet(ws, "Findings", _FINDING_COLUMNS, rows, freeze="B2")
+    last = table_sheet(ws, "Findings", _FINDING_COLUMNS, rows, freeze="B2", gettext=book.gettext)
     due_column = column_number(_FINDING_COLUMNS, "Due date")
     for r in range(2, last + 1):
         ws.cell(row=r, column=due_column).number_format = "yyyy-mm-dd"
@@ -176,7 +176,9 @@ def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
                 control_title(found, language) if found else "",
             ]
         )
-    last = table_sheet(ws, "FindingControls", _FINDING_CONTROL_COLUMNS, rows, freeze="B2")
+    last = table_sheet(
+        ws, "FindingControls", _FINDING_CONTROL_COLUMNS, rows, freeze="B2", gettext=book.gettext
+    )
     severity_rows(
         ws, len(_FINDING_CONTROL_COLUMNS), column_letter(_FINDING_CONTROL_COLUMNS, "Severity"), last
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...bundle import ReportData
-from ...i18n import DEFAULT_LANGUAGE
+from ...i18n import DEFAULT_LANGUAGE, translations
 from ...model import (
     Finding,
     Flow,
@@ -80,6 +80,10 @@ class Book:
             finding_rows={f.id: r for r, f in enumerate(findings, start=2)},
             lang=lang,
         )
+
+    def gettext(self, message: str) -> str:
+        """``message`` (a msgid) in the workbook's language."""
+        return translations(self.lang).gettext(message)
 
     def text(self, markdown: str) -> str | Link:
         """A source cell's inline Markdown as a cell value (links resolved, code as text)."""
