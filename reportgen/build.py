@@ -164,9 +164,11 @@ def load(
     release: str | None = None,
     config: Config | None = None,
     previous: str | os.PathLike[str] | None = None,
+    observed: Sequence[Path] = (),
 ) -> ReportData:
     """Everything renderers need for one source: parsed, validated and assessed; with
-    ``previous``, also the diff against that earlier release (read with the same config).
+    ``previous``, also the diff against that earlier release (read with the same config);
+    with ``observed`` captures or flow logs, the comparison with them (``reportgen verify``).
     Paths may be given as ``str`` or any path-like object."""
     from .assess import assess
 
@@ -184,6 +186,11 @@ def load(
     data = ReportData(
         matrix=matrix, report=report, assessment=assessment, config=config, build=info
     )
+    if observed:
+        from .verify import verify
+
+        shown = [display_path(p) for p in observed]
+        data = replace(data, verification=verify(matrix, config, observed, shown))
     if previous is None:
         return data
     from .diff import diff

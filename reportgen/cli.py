@@ -244,6 +244,14 @@ def _parse_formats(value: str) -> list[str]:
     help="Folder with templates overriding the packaged ones of the same name.",
 )
 @click.option(
+    "--observed",
+    "observed",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A capture or flow log (pcap, pcapng, Zeek conn.log, Hubble JSON); repeatable. Adds "
+    "the comparison with the matrix to every output (see `reportgen verify`).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -269,6 +277,7 @@ def build(
     release: str | None,
     previous: Path | None,
     templates: Path | None,
+    observed: tuple[Path, ...],
     jobs: int | None,
     langs: str | None,
     strict: bool,
@@ -288,6 +297,7 @@ def build(
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
       reportgen build --lang de,en --formats pdf
+      reportgen build --observed capture.pcap --observed conn.log
     """
     from .build import build as run_build
     from .build import default_jobs, load
@@ -303,7 +313,7 @@ def build(
     path = source or DEFAULT_SOURCE
     try:
         with gc_paused():
-            data = load(path, config_path, release, previous=previous)
+            data = load(path, config_path, release, previous=previous, observed=observed)
         workers = jobs or default_jobs()
         if quiet:
             built = run_build(data, out, chosen, templates, jobs=workers, langs=languages)
@@ -625,3 +635,90 @@ def _write_diff_document(data: ReportData, fmt: str, target: Path) -> None:
     except ReportgenError as exc:
         _fail(str(exc))
     _write_file(target, payload)
+
+
+_GITHUB_SEVERITY = {"high": "error", "medium": "warning", "low": "warning", "info": "notice"}
+
+
+@main.command("verify")
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--observed",
+    "observed",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A pcap or pcapng capture, a Zeek conn.log (TSV or JSON) or a Hubble export "
+    "(hubble observe -o json), told apart by content; repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: one line per item, where: severity code: message; json: verify.json; "
+    "github: workflow annotations on the matrix's lines.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    type=click.Choice(["undocumented", "contradiction", "unobserved", "unknown"]),
+    help="Exit 1 when the comparison has an item of this kind (repeatable; a CI gate).",
+)
+@_config_option
+def verify_command(
+    source: Path | None,
+    observed: tuple[Path, ...],
+    fmt: str,
+    fail_on: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
+    """Compare the documented matrix with observed traffic (NET.1.1.A15, Soll-Ist-Vergleich).
+
+    Observed connections are taken with their direction (TCP SYN, Zeek's orig/resp, Hubble's
+    source/destination), named through the inventory in report.toml (zone `networks`,
+    `[[component]]` addresses, ports or Kubernetes labels) and matched against the documented
+    flows. Reports contradictions (C marked but cleartext seen; C empty but TLS seen; another
+    port), undocumented flows (findings, severity by the zones' trust classes), documented
+    flows not seen in the capture window, and addresses the inventory does not know.
+    Exits 0, or 1 when a --fail-on gate trips, 2 when an input or the config cannot be read.
+
+    \b
+    Examples:
+      reportgen verify --observed capture.pcap
+      reportgen verify docs/matrix.md --observed conn.log --observed hubble.json \\
+          --fail-on undocumented --fail-on contradiction
+      reportgen verify --observed capture.pcapng --format json > verify.json
+    """
+    from .build import load
+
+    try:
+        data = load(source or DEFAULT_SOURCE, config_path, observed=observed)
+    except ReportgenError as exc:
+        _fail(str(exc))
+    result = data.verification
+    assert result is not None
+    if fmt == "json":
+        from .render.json_ import verify_json
+
+        click.echo(verify_json(data).decode("utf-8"), nl=False)
+    elif fmt == "github":
+        path = data.matrix.source.path
+        for item in result.items:
+            props = [f"file={_github_escape(path, True)}"]
+            if item.location is not None:
+                props += [f"line={item.location.line}", f"col={item.location.column}"]
+            props.append(f"title={_github_escape(item.code, True)}")
+            where = "" if item.location is not None else f"{item.where}: "
+            click.echo(
+                f"::{_GITHUB_SEVERITY[item.severity.value]} {','.join(props)}::"
+                f"{_github_escape(where + item.message)}"
+            )
+    else:
+        for item in result.items:
+            click.echo(item.format())
+        click.echo(result.summary(), err=True)
+    if result.tripped(fail_on):
+        sys.exit(EXIT_FAILED)

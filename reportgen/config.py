@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 from datetime import datetime
 from enum import Enum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,8 @@ class ZoneDef:
     """Declared Schutzbedarf (normal, high, very-high); None: the default applies."""
     kubernetes: bool = False
     """The zone is a Kubernetes cluster (its requirements, e.g. APP.4.4, apply to it)."""
+    networks: tuple[Network, ...] = ()
+    """The zone's address ranges, for ``reportgen verify`` (``networks = ["CIDR", …]``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,14 @@ class ComponentDef:
     """The kind of data store it is (``relational``, ``key-value``, ``document``, …)."""
     protection_need: str | None = None
     description: str = ""
+    addresses: tuple[Network, ...] = ()
+    """For ``reportgen verify``: where the component is found in traffic."""
+    ports: tuple[int, ...] = ()
+    """Where several components share an address: the ports this one listens on."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Kubernetes labels that all must be on a Hubble endpoint (``k8s:`` prefix dropped)."""
+    zone: str | None = None
+    """The canonical zone; when unset, the zone whose networks hold the address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +203,8 @@ _RETIRED_DOCUMENT_KEYS = {
 _CHANGE_KEYS = {"version", "date", "author", "description"}
 _ZONE_KEYS = {"name", "class", "aliases", "description", "protection_need", "kubernetes"}
 _COMPONENT_KEYS = {"name", "datastore", "protection_need", "description"}
+_ZONE_KEYS |= {"networks"}  # the inventory for verify: a zone's networks and
+_COMPONENT_KEYS |= {"addresses", "ports", "labels", "zone"}  # where a component is found
 _APPROVAL_KEYS = {"subject", "name", "role", "date", "version"}
 _TOP_KEYS = {"document", "change", "zone", "component", "approval", "assessment", "limits"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -371,6 +384,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
                 zone.string("description", ""),
                 protection_need=zone.choice("protection_need", PROTECTION_NEEDS),
                 kubernetes=zone.boolean("kubernetes"),
+                networks=_networks(zone, "networks"),
             )
         )
 
@@ -384,6 +398,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
                 datastore=comp.string("datastore") if "datastore" in comp.table else None,
                 protection_need=comp.choice("protection_need", PROTECTION_NEEDS),
                 description=comp.string("description", ""),
+                **_inventory(comp, zones, components),
             )
         )
 
@@ -494,3 +509,44 @@ def find_config(source: Path, explicit: Path | None = None) -> Config:
     if candidate.is_file():
         return load_config(candidate)
     return Config()
+
+
+# --- the inventory for ``reportgen verify``: zone networks, component addresses ---------------
+
+Network = IPv4Network | IPv6Network
+
+
+def _networks(reader: _Reader, key: str) -> tuple[Network, ...]:
+    found = []
+    for text in reader.strings(key):
+        try:
+            found.append(ip_network(text.strip()))
+        except ValueError as exc:
+            raise reader.fail(key, f"{text!r} is not an address or CIDR network: {exc}") from None
+    return tuple(found)
+
+
+def _inventory(comp: _Reader, zones: list[ZoneDef], before: list[ComponentDef]) -> dict[str, Any]:
+    """A ``[[component]]``'s addresses, ports, Kubernetes labels and zone, checked."""
+    name = comp.string("name")
+    if any(fold(c.name) == fold(name) for c in before):
+        raise comp.fail("name", f"{name!r} is already a [[component]]")
+    ports = comp.table.get("ports", [])
+    if not isinstance(ports, list) or not all(
+        isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in ports
+    ):
+        raise comp.fail("ports", "must be a list of port numbers (1..65535)")
+    labels = comp.table_at("labels")
+    if not all(isinstance(v, str) for v in labels.values()):
+        raise comp.fail("labels", 'must be a table of strings (label = "value")')
+    zone = None
+    if "zone" in comp.table:
+        zone, _how = Config(zones=tuple(zones)).resolve_zone(comp.string("zone"))
+        if zone is None:
+            raise comp.fail("zone", f"{comp.string('zone')!r} is not a [[zone]] name")
+    return {
+        "addresses": _networks(comp, "addresses"),
+        "ports": tuple(ports),
+        "labels": tuple(sorted(labels.items())),
+        "zone": zone,
+    }

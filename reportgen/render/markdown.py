@@ -470,6 +470,10 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
         from .diff_formats import render_md
 
         out[CHANGES] = render_md(data.changes).encode("utf-8")
+    if data.verification is not None:
+        from .verify_formats import PAGE, markdown_page
+
+        out[PAGE] = markdown_page(data).encode("utf-8")
     return out
 
 

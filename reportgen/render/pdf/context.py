@@ -52,6 +52,7 @@ from .. import RenderOptions
 from ..html_inline import inline_filter
 from ..json_ import findings_json, records_json
 from ..summary import conclusion_sentences, summary_facts, summary_sentences
+from ..verify_formats import pdf_context as verify_context
 from .diagram import (
     SEVERITY_CODES,
     SEVERITY_COLOURS,
@@ -206,7 +207,18 @@ def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
         AttachmentFile(
             "findings.json", N_("The assessment findings as JSON"), "Data", findings_json(data)
         ),
+        *_verify_attachment(data),
     )
+
+
+def _verify_attachment(data: ReportData) -> tuple[AttachmentFile, ...]:
+    """``verify.json`` with ``build --observed``: the comparison with observed traffic."""
+    if data.verification is None:
+        return ()
+    from ..json_ import verify_json
+
+    description = "The documented matrix against observed traffic as JSON"
+    return (AttachmentFile("verify.json", description, "Data", verify_json(data)),)
 
 
 def _bar(coverage_yes: int, coverage_no: int, unknown: int) -> list[tuple[str, int, float]]:
@@ -298,6 +310,10 @@ def _headings(
         h.append(Heading(anchor("section", section.slug), f"{matrix}.{i}", section.title, 2))
     h += [
         top("traceability", _("Control traceability")),
+    ]
+    if data.verification is not None:
+        h.append(top("verify", _("Soll-Ist-Vergleich: the matrix against observed traffic")))
+    h += [
         top("not-assessed", _("Not-assessed items and data quality")),
         top("glossary", _("Glossary")),
         top("provenance", _("Provenance")),
@@ -716,6 +732,7 @@ def context(
         "facts": facts,
         "summary": summary_sentences(facts, lang),
         "conclusion": conclusion_sentences(facts, lang),
+        "verification": verify_context(data),
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),
         "flag_labels": {f: _(label) for f, label in FLAG_LABELS.items()},

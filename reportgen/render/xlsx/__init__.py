@@ -31,7 +31,7 @@ from ...model import Section
 from .. import Rendered, RenderOptions
 from .archive import workbook_to_bytes
 from .cells import clean
-from .changes import changes_sheet
+from .changes import VERIFY_SHEET, changes_sheet, verify_sheet
 from .controls import controls_sheet
 from .findings import finding_controls_sheet, findings_sheet
 from .firewall import firewall_sheet
@@ -142,6 +142,8 @@ def build_workbook(
             sheet.write(wb.create_sheet(sheet.name), book)
     if scope.combined and data.changes is not None:
         changes_sheet(wb.create_sheet(CHANGES_SHEET), data)
+    if scope.combined and data.verification is not None:
+        verify_sheet(wb.create_sheet(VERIFY_SHEET), data)
     for ws in wb.worksheets:
         print_setup(ws, data, scope)
     wb.active = 0
