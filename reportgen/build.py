@@ -82,6 +82,7 @@ def load_matrix(source: Path, config: Config) -> Matrix:
                 repository=found.repository,
                 commit=found.commit,
                 commit_time=found.commit_time,
+                tag=found.tag,
             ),
         )
     return matrix

@@ -704,7 +704,7 @@ def context(
         "all_approvals": data.config.approvals,
         "assumption_approvals": data.config.approvals_of("assumptions"),
         "approval_subjects": {k: _(v) for k, v in APPROVAL_SUBJECTS.items()},
-        "source_tag": getattr(matrix.source, "tag", None),
+        "source_tag": matrix.source.tag,
         "date": i18n.format_date(data.build.build_time, lang),
         "build_time": i18n.format_datetime(data.build.build_time, lang),
         "w3c_time": _w3c(data.build.build_time),
