@@ -135,3 +135,4 @@ def test_the_real_matrix_no_longer_claims_highs_reach_untrusted_zones() -> None:
     )
     assert "The validation of the source reported 1 error" in text
     assert f"{facts.unapproved_assumptions} of the {facts.assumptions} assumptions" in text
+    assert "assumptions that nobody has approved" not in text  # said once, with its count

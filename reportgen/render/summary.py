@@ -324,12 +324,6 @@ def conclusion_sentences(facts: SummaryFacts, lang: str) -> list[str]:
         )
     out.append(
         _(
-            "The trust classes of the zones are assumptions that nobody has approved; "
-            "the severities rest on them."
-        )
-    )
-    out.append(
-        _(
             "A review of documentation can find contradictions in it; it cannot show that a "
             "control is in place, which only a test of the installation can."
         )
