@@ -267,6 +267,14 @@ def _parse_formats(value: str) -> list[str]:
     help="Site generator the Markdown pages are for (default: [document] markdown_flavor, "
     "else mkdocs); docusaurus writes :::info admonitions and pages that compile as MDX.",
 )
+@click.option(
+    "--lang",
+    "langs",
+    default=None,
+    metavar="LANG[,LANG]",
+    help="Language(s) of the reports: en, de, or both (de,en); with more than one, each file "
+    "name carries its language (default: [document] lang in report.toml, else en).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
 @_config_option
@@ -280,6 +288,7 @@ def build(
     observed: tuple[Path, ...],
     jobs: int | None,
     flavor: str | None,
+    langs: str | None,
     strict: bool,
     quiet: bool,
     config_path: Path | None,
@@ -296,16 +305,21 @@ def build(
       reportgen build source/communication-matrix.md --out output --formats json,pdf
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
+      reportgen build --lang de,en --formats pdf
       reportgen build --observed capture.pcap --observed conn.log
       reportgen build --formats markdown --flavor docusaurus
     """
     from .build import build as run_build
     from .build import default_jobs, load
+    from .i18n import parse_languages
 
     try:
         chosen = _parse_formats(formats)
+        languages = parse_languages(langs) if langs is not None else ()
     except click.BadParameter as exc:
         raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise click.UsageError(f"--lang: {exc}") from exc
     path = source or DEFAULT_SOURCE
     try:
         with gc_paused():
@@ -316,9 +330,9 @@ def build(
             data = with_flavor(data, flavor)
         workers = jobs or default_jobs()
         if quiet:
-            built = run_build(data, out, chosen, templates, jobs=workers)
+            built = run_build(data, out, chosen, templates, jobs=workers, langs=languages)
         else:
-            built = _build_with_progress(data, out, chosen, templates, workers)
+            built = _build_with_progress(data, out, chosen, templates, workers, languages)
     except ReportgenError as exc:
         _fail(str(exc))
     failed = strict and not data.report.valid
@@ -339,7 +353,12 @@ def _where(source: Path, out: Path, formats: Sequence[str]) -> str:
 
 
 def _build_with_progress(
-    data: ReportData, out: Path, formats: Sequence[str], templates: Path | None, jobs: int
+    data: ReportData,
+    out: Path,
+    formats: Sequence[str],
+    templates: Path | None,
+    jobs: int,
+    langs: Sequence[str],
 ) -> Built:
     from rich.console import Console
 
@@ -351,7 +370,7 @@ def _build_with_progress(
         def step(fmt: str) -> None:
             status.update(f"rendering {fmt}")
 
-        return run_build(data, out, formats, templates, step, jobs)
+        return run_build(data, out, formats, templates, step, jobs, langs)
 
 
 def _print_written(built: Built) -> None:

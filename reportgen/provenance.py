@@ -20,6 +20,9 @@ class GitProvenance:
     repository: str | None
     commit: str
     commit_time: datetime
+    tag: str | None = None
+    """A tag whose tree holds this very source: one on HEAD (the source is unmodified there),
+    else one on the commit that last touched it; the first in version order."""
 
 
 def _git(folder: Path, *args: str) -> str | None:
@@ -87,4 +90,10 @@ def git_provenance(source: Path) -> GitProvenance | None:
         repository=public_remote(remote) if remote else None,
         commit=commit,
         commit_time=when,
+        tag=_tag(folder, "HEAD") or _tag(folder, commit),
     )
+
+
+def _tag(folder: Path, commit: str) -> str | None:
+    tags = _git(folder, "tag", "--points-at", commit, "--sort=version:refname")
+    return tags.splitlines()[0] if tags else None

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...bundle import ReportData
+from ...i18n import DEFAULT_LANGUAGE
 from ...model import Section
 from .. import Rendered, RenderOptions
 from .archive import workbook_to_bytes
@@ -60,13 +61,12 @@ COMBINED_NAME = "communication-matrix"
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:
     """``<slug>.xlsx`` per section and ``communication-matrix.xlsx`` with all sections."""
-    del options  # no templates: the layout lives in this package
     files: Rendered = {}
     taken = {COMBINED_NAME}
     for section in data.matrix.sections:
         name = _unique(section.slug, taken)
-        files[f"{name}.xlsx"] = workbook_bytes(data, (section,))
-    files[f"{COMBINED_NAME}.xlsx"] = workbook_bytes(data, data.matrix.sections)
+        files[f"{name}.xlsx"] = workbook_bytes(data, (section,), options.lang)
+    files[f"{COMBINED_NAME}.xlsx"] = workbook_bytes(data, data.matrix.sections, options.lang)
     return files
 
 
@@ -80,9 +80,11 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def workbook_bytes(data: ReportData, sections: Sequence[Section]) -> bytes:
-    """One workbook covering ``sections``, as reproducible bytes."""
-    return workbook_to_bytes(build_workbook(data, sections), data.build.build_time)
+def workbook_bytes(
+    data: ReportData, sections: Sequence[Section], lang: str = DEFAULT_LANGUAGE
+) -> bytes:
+    """One workbook covering ``sections``, as reproducible bytes, in ``lang``."""
+    return workbook_to_bytes(build_workbook(data, sections, lang), data.build.build_time)
 
 
 def changes_workbook(data: ReportData) -> bytes:
@@ -128,10 +130,12 @@ SHEETS: tuple[Sheet, ...] = (
 """The workbook's sheets in order: add a sheet by adding a row."""
 
 
-def build_workbook(data: ReportData, sections: Sequence[Section]) -> Workbook:
+def build_workbook(
+    data: ReportData, sections: Sequence[Section], lang: str = DEFAULT_LANGUAGE
+) -> Workbook:
     """The openpyxl workbook for ``sections`` (all of the matrix's sections = combined)."""
     scope = Scope(tuple(sections), combined=tuple(sections) == data.matrix.sections)
-    book = Book.of(data, scope)
+    book = Book.of(data, scope, lang)
     wb = _empty_workbook()
     for sheet in SHEETS:
         if scope.combined or not sheet.combined_only:

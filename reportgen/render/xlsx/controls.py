@@ -49,7 +49,7 @@ def _order(status: ControlStatus) -> tuple[object, ...]:
 
 
 def controls_sheet(ws: Worksheet, book: Book) -> None:
-    language = book.data.config.document.language
+    language = book.lang
     rows: list[list[Any]] = []
     for status in sorted(book.data.assessment.control_status, key=_order):
         control = status.control
@@ -70,7 +70,7 @@ def controls_sheet(ws: Worksheet, book: Book) -> None:
                 None,
             ]
         )
-    last = table_sheet(ws, "Controls", _CONTROL_COLUMNS, rows, freeze="C2")
+    last = table_sheet(ws, "Controls", _CONTROL_COLUMNS, rows, freeze="C2", gettext=book.gettext)
     drop_down(
         ws,
         column_range(_CONTROL_COLUMNS, "Auditor status", "Auditor status", (2, last)),

@@ -70,7 +70,7 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
     flows = {f.key: f for f in book.scope.flows}
     titles = {s.slug: s.title for s in book.data.matrix.sections}
     catalogue = control_titles(book)
-    language = book.data.config.document.language
+    language = book.lang
     rows: list[list[Any]] = []
     for finding in book.findings:
         flow = flows.get(finding.flow_key)
@@ -96,7 +96,7 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
                 None,
             ]
         )
-    last = table_sheet(ws, "Findings", _FINDING_COLUMNS, rows, freeze="B2")
+    last = table_sheet(ws, "Findings", _FINDING_COLUMNS, rows, freeze="B2", gettext=book.gettext)
     due_column = column_number(_FINDING_COLUMNS, "Due date")
     for r in range(2, last + 1):
         ws.cell(row=r, column=due_column).number_format = "yyyy-mm-dd"
@@ -153,7 +153,7 @@ def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
     only, where a "contains" filter on a list of ids also matched 8.20 to 8.24."""
     frame = finding_controls_frame(book.findings)
     catalogue = control_titles(book)
-    language = book.data.config.document.language
+    language = book.lang
     rows: list[list[Any]] = []
     for finding_id, severity, flow_key, rule, framework, control in frame.itertuples(
         index=False, name=None
@@ -170,7 +170,9 @@ def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
                 control_title(found, language) if found else "",
             ]
         )
-    last = table_sheet(ws, "FindingControls", _FINDING_CONTROL_COLUMNS, rows, freeze="B2")
+    last = table_sheet(
+        ws, "FindingControls", _FINDING_CONTROL_COLUMNS, rows, freeze="B2", gettext=book.gettext
+    )
     severity_rows(
         ws, len(_FINDING_CONTROL_COLUMNS), column_letter(_FINDING_CONTROL_COLUMNS, "Severity"), last
     )

@@ -135,7 +135,7 @@ def matrix_sheet(ws: Worksheet, book: Book) -> None:
                 flow.location.line,
             ]
         )
-    last = table_sheet(ws, "Flows", columns, rows, freeze="E2")
+    last = table_sheet(ws, "Flows", columns, rows, freeze="E2", gettext=book.gettext)
     _flag_validation(ws, columns, last)
     _highlight(
         ws,
