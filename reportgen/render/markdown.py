@@ -612,7 +612,7 @@ def _findings_page(page: _Page) -> bytes:
                 md(page.level(f.severity)),
                 md(titles.get(f.section, f.section)),
                 _flow_link(f, flows, links),
-                page.inline(f.title),
+                page.inline(page._(f.title)),
             ]
             for f in ordered
         ),
@@ -628,9 +628,9 @@ def _findings_page(page: _Page) -> bytes:
                 {
                     "finding": f,
                     "anchor": links.finding[f.id],
-                    "title": page.inline(f.title),
+                    "title": page.inline(page._(f.title)),
                     "evidence": page.inline(f.evidence),
-                    "recommendation": page.inline(f.recommendation),
+                    "recommendation": page.inline(page._(f.recommendation)),
                     "flow_link": _flow_link(f, flows, links),
                     "route": md(
                         f"{flow.component} ({flow.source_zone.name}) → "

@@ -87,10 +87,10 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
                 flow.component if flow else "",
                 flow.destination if flow else "",
                 finding.rule,
-                book.text(finding.title),
+                book.text(g(finding.title)),
                 book.text(finding.evidence),
                 "\n".join(control_line(c, catalogue, language) for c in finding.controls),
-                book.text(finding.recommendation),
+                book.text(g(finding.recommendation)),
                 "\n".join(
                     f"{a} ({g('approved') if approved.get(a) else g('not approved')})"
                     for a in finding.assumptions
