@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .model import ReportData
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("json", "markdown", "xlsx", "pdf")
+FORMATS = ("json", "markdown", "xlsx", "pdf", "oscal")
 
 
 def _fail(message: str) -> NoReturn:
