@@ -34,7 +34,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..assess.catalogue import (
@@ -72,12 +72,14 @@ def uid(stable_id: str) -> str:
 
 
 def _time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC, whole seconds, ``+00:00`` (the form trestle writes back, so a round trip through
+    its models changes nothing)."""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _day(iso_date: str) -> str:
     """A triage date (``2027-03-31``) as OSCAL's date-time: midnight UTC."""
-    return f"{iso_date}T00:00:00Z"
+    return f"{iso_date}T00:00:00+00:00"
 
 
 def _line(text: str) -> str:
