@@ -340,3 +340,42 @@ def test_components_list_the_flows_they_take_part_in(built: Path, data: ReportDa
         dest = components[flow.destination.strip()]
         assert flow.key in [p["value"] for p in source["props"] if p.get("class") == "source"]
         assert flow.key in [p["value"] for p in dest["props"] if p.get("class") == "destination"]
+
+
+def _loads_in_trestle(rendered: dict[str, bytes]) -> None:
+    ar = json.loads(rendered["assessment-results.json"])["assessment-results"]
+    cd = json.loads(rendered["component-definition.json"])["component-definition"]
+    trestle_ar.AssessmentResults.model_validate(ar)
+    trestle_cd.ComponentDefinition.model_validate(cd)
+
+
+@pytest.mark.parametrize(
+    "name", ["mkdocs-era.md", "reordered.md", "defects.md", "missing-column.md"]
+)
+def test_every_fixture_gives_valid_oscal(name: str) -> None:
+    fixture = ROOT / "tests" / "fixtures" / name
+    _loads_in_trestle(render(load(fixture, fixture.parent / "report.toml"), RenderOptions()))
+
+
+def test_a_page_without_flows_gives_valid_oscal(tmp_path: Path) -> None:
+    page = tmp_path / "communication-matrix.md"
+    page.write_text("# Communication Matrix\n\nNothing documented yet.\n", encoding="utf-8")
+    rendered = render(load(page, ROOT / "source" / "report.toml"), RenderOptions())
+    _loads_in_trestle(rendered)
+    result = json.loads(rendered["assessment-results.json"])["assessment-results"]["results"][0]
+    assert "observations" not in result and "risks" not in result
+
+
+def test_hostile_cells_stay_text_in_valid_oscal(tmp_path: Path) -> None:
+    from .test_hostile import PAGE, PAYLOADS, ROW
+
+    rows = "".join(
+        ROW.format(id=f"1.{i + 1}", p=p.replace("|", "\\|")) for i, p in enumerate(PAYLOADS)
+    )
+    page = tmp_path / "communication-matrix.md"
+    page.write_text(PAGE.format(rows=rows), encoding="utf-8")
+    rendered = render(load(page, ROOT / "source" / "report.toml"), RenderOptions())
+    _loads_in_trestle(rendered)
+    components = json.loads(rendered["component-definition.json"])["component-definition"]
+    titles = {c["title"] for c in components["components"]}
+    assert set(PAYLOADS) <= titles

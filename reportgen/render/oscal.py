@@ -525,6 +525,12 @@ def _metadata(data: ReportData, title: str, remarks: str) -> dict[str, Any]:
     }
 
 
+def _drop_empty(item: dict[str, Any]) -> None:
+    """OSCAL's lists hold at least one item: leave out those a small matrix leaves empty."""
+    for key in [k for k, v in item.items() if v is None or v == []]:
+        del item[key]
+
+
 def _with_uuid(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     """The document with its uuid first: a uuid5 of its content, so that any change to what it
     says gives a new document uuid and the same content the same one."""
@@ -562,7 +568,7 @@ def assessment_results(data: ReportData) -> dict[str, Any]:
             prop("unapproved-assumptions", str(unapproved)),
         ],
         "local-definitions": {
-            "components": _system_components(data),
+            "components": _system_components(data) or None,
             "assessment-assets": {
                 "components": [_tool(data)],
                 "assessment-platforms": [
@@ -580,14 +586,14 @@ def assessment_results(data: ReportData) -> dict[str, Any]:
             ),
             "control-selections": [{"include-all": {}}],
         },
-        "observations": [_observation(f, data, refs, when) for f in data.matrix.flows],
+        "observations": [_observation(f, data, refs, when) for f in data.matrix.flows] or None,
     }
     if security:
         result["risks"] = [_risk(f, data, tool) for f in security]
     if a.control_status:
         result["findings"] = [_control_finding(cs, refs, risks, tool) for cs in a.control_status]
-    if not result["props"]:
-        del result["props"]
+    _drop_empty(result)
+    _drop_empty(result["local-definitions"])
     body = {
         "metadata": _metadata(
             data,
