@@ -279,6 +279,11 @@ def component_uuid(name: str) -> str:
     return uid(f"component:{_line(name)}")
 
 
+def tool_uuid(data: ReportData) -> str:
+    """The tool (reportgen) as the actor of every observation, finding and risk."""
+    return uid(f"tool:{data.build.generator.split()[0]}")
+
+
 def _observation(flow: Flow, data: ReportData, refs: _Refs, collected: str) -> Any:
     where = str(flow.location)
     ports = flow.ports.text if flow.ports is not None else ""
@@ -317,7 +322,7 @@ def _observation(flow: Flow, data: ReportData, refs: _Refs, collected: str) -> A
         "description": description,
         "props": props,
         "methods": ["EXAMINE"],
-        "origins": [{"actors": [{"type": "tool", "actor-uuid": refs_tool(data)}]}],
+        "origins": [{"actors": [{"type": "tool", "actor-uuid": tool_uuid(data)}]}],
     }
     if subjects:
         observation["subjects"] = subjects
@@ -330,10 +335,6 @@ def _observation(flow: Flow, data: ReportData, refs: _Refs, collected: str) -> A
             f"- {f.id} ({f.severity.title}): {f.title}. {f.evidence}" for f in found
         )
     return observation
-
-
-def refs_tool(data: ReportData) -> str:
-    return uid(f"tool:{data.build.generator.split()[0]}")
 
 
 def _control_finding(cs: ControlStatus, refs: _Refs, risks: Mapping[str, str], tool: str) -> Any:
@@ -496,7 +497,7 @@ def _flow_props(outgoing: list[str], incoming: list[str]) -> list[Any]:
 
 def _tool(data: ReportData) -> Any:
     return {
-        "uuid": refs_tool(data),
+        "uuid": tool_uuid(data),
         "type": "software",
         "title": data.build.generator,
         "description": (
@@ -542,7 +543,7 @@ def assessment_results(data: ReportData) -> dict[str, Any]:
     a = data.assessment
     refs = _Refs(data)
     when = _time(data.build.build_time)
-    tool = refs_tool(data)
+    tool = tool_uuid(data)
     security = [f for f in a.findings if f.kind == "security"]
     risks = {f.id: uid(f"risk:{f.id}") for f in security}
     release = data.build.release or "unreleased"
@@ -623,7 +624,7 @@ def _implementations(
 ) -> list[Any]:
     """Per catalog, the controls in whose scope a documented flow of ``name`` is."""
     by_framework: dict[str, dict[str, tuple[list[str], list[str], list[ControlRef]]]] = {}
-    findings = refs.data.assessment
+    assessment = refs.data.assessment
     for cs in statuses:
         mine = [k for k in cs.flows if k in flows]
         if not mine:
@@ -631,7 +632,7 @@ def _implementations(
         against = [
             f.id
             for k in mine
-            for f in findings.for_flow(k)
+            for f in assessment.for_flow(k)
             if f.id in cs.findings and f.kind != "not-assessed"
         ]
         entries: list[tuple[ControlRef, list[ControlRef]]] = [(cs.control.ref, [])]
