@@ -100,9 +100,10 @@ def run_size(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
     from generate import generate
 
     from reportgen.assess import assess
-    from reportgen.build import gc_paused, load, render_all
+    from reportgen.build import load, render_all
+    from reportgen.bundle import ReportData
+    from reportgen.cli import gc_paused
     from reportgen.config import load_config
-    from reportgen.model import ReportData
     from reportgen.parse import parse
     from reportgen.render import RenderOptions, get_renderer
     from reportgen.validate import validate
@@ -120,7 +121,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool) -> dict[str, Any]:
     state: dict[str, Any] = {}
 
     def stage(name: str) -> Callable[[], object]:
-        # As reportgen.build runs them: with the cyclic GC paused (build.gc_paused).
+        # As the command line runs them: with the cyclic GC paused (cli.gc_paused).
         def parse_() -> object:
             with gc_paused():
                 state["matrix"] = parse(source, "bench.md", config)

@@ -8,22 +8,23 @@ leaves a half-written report and never removes what an earlier build wrote.
 
 from __future__ import annotations
 
-import gc
 import hashlib
+import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .bundle import ReportData
 from .config import Config, find_config
 from .errors import OutputError, RenderError, SourceError
-from .model import BuildInfo, Matrix, Report, ReportData
+from .model import BuildInfo, Matrix, Report
 
 if TYPE_CHECKING:
     from .assess.triage import TriageFile
@@ -86,27 +87,10 @@ def load_matrix(source: Path, config: Config) -> Matrix:
     return matrix
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the pipeline builds its large, acyclic
-    structures (tokens, records, diagnostics), and restore it afterwards. Its full
-    collections walk the whole growing heap: on a 10,000-flow matrix they made parse and
-    validate superlinear (10k/1k: 11x and 17.7x with the collector, 6.5x and 9.8x without).
-    Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def check(source: Path, config: Config) -> tuple[Matrix, Report]:
     """Parse and validate; what ``reportgen validate`` runs (no renderer is imported)."""
-    with gc_paused():
-        matrix = load_matrix(source, config)
-        return matrix, validate(matrix, config)
+    matrix = load_matrix(source, config)
+    return matrix, validate(matrix, config)
 
 
 def build_time(matrix: Matrix, environ: dict[str, str] | None = None) -> datetime:
@@ -175,17 +159,20 @@ def build_time_from_epoch(env: Mapping[str, str]) -> datetime:
 
 
 def load(
-    source: Path,
-    config_path: Path | None = None,
+    source: str | os.PathLike[str],
+    config_path: str | os.PathLike[str] | None = None,
     release: str | None = None,
     config: Config | None = None,
-    previous: Path | None = None,
+    previous: str | os.PathLike[str] | None = None,
 ) -> ReportData:
     """Everything renderers need for one source: parsed, validated and assessed; with
-    ``previous``, also the diff against that earlier release (read with the same config)."""
+    ``previous``, also the diff against that earlier release (read with the same config).
+    Paths may be given as ``str`` or any path-like object."""
     from .assess import assess
 
-    config = config if config is not None else find_config(source, config_path)
+    source = Path(source)
+    if config is None:
+        config = find_config(source, Path(config_path) if config_path is not None else None)
     matrix, report = check(source, config)
     known = matrix.source.version or version_from_path(source)
     if known and known != matrix.source.version:
@@ -193,8 +180,7 @@ def load(
     chosen = release or known or config.document.version or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
     triage = load_triage(source, config)
-    with gc_paused():
-        assessment = assess(matrix, config, report, triage=triage, today=triage_today())
+    assessment = assess(matrix, config, report, triage=triage, today=triage_today())
     data = ReportData(
         matrix=matrix, report=report, assessment=assessment, config=config, build=info
     )
@@ -221,7 +207,7 @@ def _checked_name(fmt: str, name: str) -> str:
 
 PARALLEL_FORMATS: frozenset[str] = frozenset({"pdf"})
 """Formats that lay their work out in worker processes (the PDF, part by part; see
-``render.pdf_parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
+``render.pdf.parts``). With ``jobs`` > 1 such a format is coordinated from a thread here while
 the other formats render beside it."""
 
 
@@ -231,6 +217,26 @@ MAX_DEFAULT_JOBS = 4
 
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_JOBS))
+
+
+def _cannot_load(fmt: str, exc: BaseException) -> RenderError:
+    return RenderError(
+        f"{fmt}: the renderer cannot be loaded: {exc}; install what it needs "
+        "(scripts/setup.sh) or leave the format out (--formats)"
+    )
+
+
+def renderer_module(fmt: str) -> ModuleType:
+    """The module of a format's renderer (``reportgen diff`` calls its ``changes_*``); one
+    that cannot be loaded is a RenderError with the same hint as ``build`` gives."""
+    import importlib
+
+    from .render import RENDERERS
+
+    try:
+        return importlib.import_module(RENDERERS[fmt])
+    except (ImportError, OSError) as exc:  # WeasyPrint raises OSError when Pango is missing
+        raise _cannot_load(fmt, exc) from None
 
 
 def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str, bytes]:
@@ -243,10 +249,7 @@ def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str,
     try:
         renderer = get_renderer(fmt)
     except (ImportError, OSError) as exc:  # WeasyPrint raises OSError when Pango is missing
-        raise RenderError(
-            f"{fmt}: the renderer cannot be loaded: {exc}; install what it needs "
-            "(scripts/setup.sh) or leave the format out (--formats)"
-        ) from None
+        raise _cannot_load(fmt, exc) from None
     try:
         return renderer(data, options)
     except jinja2.TemplateSyntaxError as exc:
@@ -270,7 +273,7 @@ def render_all(
     while the other formats render here; the bytes are the same either way. Any failure or
     interrupt here stops the workers too."""
     from .render import RenderOptions
-    from .render.pdf_parts import end_workers, stop_workers
+    from .render.pdf.parts import end_workers, stop_workers
 
     options = RenderOptions(templates=templates, jobs=jobs)
     beside = [f for f in formats if f in PARALLEL_FORMATS] if jobs > 1 else []
@@ -307,13 +310,31 @@ def render_all(
     return {fmt: rendered[fmt] for fmt in formats}
 
 
+def _umask() -> int:
+    """The process's umask. Linux states it in /proc (read without changing anything);
+    elsewhere it can only be read by setting it, and is set straight back."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _stage(target: Path, payload: bytes) -> Path:
     """Write ``payload`` to a temporary file beside ``target`` and flush it to disk; the
-    temporary file is removed again if anything (even an interrupt) stops the write."""
+    temporary file is removed again if anything (even an interrupt) stops the write.
+
+    ``mkstemp`` creates the file 0600; it gets the mode ``open()`` would have given it
+    (0666 less the umask: 0644 under the usual 022), since a report is meant to be read."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(name)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -380,6 +401,75 @@ def write_outputs(out: Path, rendered: dict[str, dict[str, bytes]]) -> list[Writ
     return written
 
 
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What :func:`build` did to the output folder."""
+
+    written: tuple[Written, ...]
+    """Every file written, the manifest last."""
+    removed: tuple[Path, ...] = ()
+    """Files an earlier build wrote (its manifest lists them) that this build did not."""
+    kept: tuple[Path, ...] = ()
+    """Such files left in place: changed since that build wrote them, or not removable."""
+
+
+def _listed(out: Path) -> dict[str, str]:
+    """The files (relative path -> sha256) that the manifest in ``out`` lists; nothing when
+    there is none or it is not one of ours."""
+    try:
+        files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return {str(f["path"]): str(f["sha256"]) for f in files}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def remove_stale(
+    out: Path, listed: dict[str, str], written: Sequence[Written]
+) -> tuple[list[Path], list[Path]]:
+    """Remove the files an earlier build listed in its manifest (``listed``) that this build
+    did not write, and nothing else: only regular files inside ``out``, under a name a
+    renderer could have produced, whose bytes are still those the manifest recorded (a file
+    changed since is kept and reported). Folders emptied by this are removed too.
+    Returns (removed, kept)."""
+    root = out.resolve()
+    now = {w.path.relative_to(out).as_posix() for w in written} | {MANIFEST}
+    removed: list[Path] = []
+    kept: list[Path] = []
+    for name in sorted(set(listed) - now):
+        path = out / name
+        if not _SAFE_NAME.match(name) or ".." in name.split("/"):
+            continue
+        if root not in path.resolve().parents or path.is_symlink() or not path.is_file():
+            continue
+        if _sha256_of(path) != listed[name]:
+            kept.append(path)
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            kept.append(path)
+            continue
+        removed.append(path)
+        folder = path.parent
+        while folder != out and folder.resolve() != root:
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
+    return removed, kept
+
+
 def build(
     data: ReportData,
     out: Path,
@@ -387,17 +477,21 @@ def build(
     templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
-) -> list[Written]:
-    """Render every format, then write them all, then the manifest that lists them."""
+) -> Built:
+    """Render every format, then write them all, then remove what the previous build in
+    ``out`` wrote and this one did not (``--release v1`` then ``v2``: the v1 PDF), then
+    write the manifest that lists exactly the files in ``out``."""
     from .manifest import manifest_json
 
     rendered = render_all(data, formats, templates, progress, jobs)
+    listed = _listed(out)
     written = write_outputs(out, rendered)
+    removed, kept = remove_stale(out, listed, written)
     payload = manifest_json(data, [(w.path.relative_to(out).as_posix(), w) for w in written])
-    target = out / "manifest.json"
+    target = out / MANIFEST
     try:
         write_atomic(target, payload)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
     written.append(Written(target, "manifest", len(payload), hashlib.sha256(payload).hexdigest()))
-    return written
+    return Built(tuple(written), tuple(removed), tuple(kept))

@@ -53,6 +53,11 @@ class DocumentMeta:
     author: str = ""
     approver: str = ""
     language: str = "en"
+    docs_base_url: str = ""
+    markdown_flavor: str = "mkdocs"
+    """The site generator the Markdown pages are for: ``mkdocs`` or ``docusaurus``."""
+    """Where the source page is published; relative links in cells resolve against it (empty:
+    relative links are shown as their text)."""
     distribution: tuple[str, ...] = ()
     changes: tuple[ChangeEntry, ...] = ()
 
@@ -281,6 +286,8 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         author=doc.string("author", ""),
         approver=doc.string("approver", ""),
         language=doc.string("language", defaults.language),
+        docs_base_url=_base_url(doc),
+        markdown_flavor=_flavor(doc),
         distribution=doc.strings("distribution"),
         changes=tuple(changes),
     )
@@ -362,6 +369,25 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         max_source_bytes=max_bytes,
         path=path,
     )
+
+
+MARKDOWN_FLAVORS = ("mkdocs", "docusaurus")
+
+
+def _flavor(doc: _Reader) -> str:
+    value = doc.string("markdown_flavor", "mkdocs")
+    if value not in MARKDOWN_FLAVORS:
+        raise doc.fail("markdown_flavor", f"{value!r} is not one of {', '.join(MARKDOWN_FLAVORS)}")
+    return value
+
+
+def _base_url(doc: _Reader) -> str:
+    value = doc.string("docs_base_url", "")
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        raise doc.fail(
+            "docs_base_url", "use an absolute http(s) URL, e.g. https://docs.example.org/"
+        )
+    return value
 
 
 def _document_id(doc: _Reader) -> str:

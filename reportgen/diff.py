@@ -1,7 +1,8 @@
 """A matrix-aware diff between two versions of a communication matrix.
 
-:func:`diff` compares two parsed and assessed inputs (:class:`~reportgen.model.ReportData`)
-and returns a :class:`MatrixDiff`: sections, flows and technologies that were added, removed
+:func:`diff` compares two parsed and assessed inputs (anything shaped as :class:`Assessed`,
+such as :class:`reportgen.bundle.ReportData`, which stands above this module) and returns a
+:class:`MatrixDiff`: sections, flows and technologies that were added, removed
 or changed (field by field), and the **security regressions** among those changes. It is a
 pure function; the renderers in :mod:`reportgen.render.diff_formats` turn the result into
 text, Markdown, JSON or GitHub annotations.
@@ -30,21 +31,47 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from .assess.rules import datastore_reason
-from .config import ChangeEntry
+from .config import ChangeEntry, Config
 from .model import (
     FLAG_FIELDS,
     FLAG_KEYS,
+    Assessment,
+    BuildInfo,
     Flag,
     Flow,
     Level,
     Location,
-    ReportData,
+    Matrix,
     Section,
     Technology,
 )
 from .vocabulary import UNTRUSTED
+
+
+class Assessed(Protocol):
+    """What the diff reads of each side: a parsed and assessed source with its config and
+    build facts. :class:`reportgen.bundle.ReportData` is one; it is declared there, above this
+    module, because it also holds a diff."""
+
+    @property
+    def matrix(self) -> Matrix: ...
+    @property
+    def assessment(self) -> Assessment: ...
+    @property
+    def config(self) -> Config: ...
+    @property
+    def build(self) -> BuildInfo: ...
+
+
+class Released(Assessed, Protocol):
+    """An assessed source that may carry the diff against its previous release."""
+
+    @property
+    def changes(self) -> MatrixDiff | None: ...
+
 
 """The trust class (from report.toml) whose zones make a new flow a regression."""
 
@@ -394,7 +421,7 @@ def is_data_store(flow: Flow) -> bool:
     return bool(_DB_WORD.search(flow.purpose) or _DB_WORD.search(flow.destination))
 
 
-def _untrusted_zones(flow: Flow, data: ReportData) -> list[str]:
+def _untrusted_zones(flow: Flow, data: Assessed) -> list[str]:
     zones = [flow.source_zone.name, flow.destination_zone.name]
     return [z for z in dict.fromkeys(zones) if data.config.trust_class(z) == UNTRUSTED]
 
@@ -404,7 +431,7 @@ def _flag_text(flag: Flag) -> str:
 
 
 def _pair_regressions(
-    old: Flow, new: Flow, old_data: ReportData, new_data: ReportData
+    old: Flow, new: Flow, old_data: Assessed, new_data: Assessed
 ) -> Iterable[Regression]:
     section, key = new.section, new.key
     for name in FLAG_FIELDS:
@@ -453,7 +480,7 @@ def _pair_regressions(
         )
 
 
-def _added_regressions(new: Flow, data: ReportData) -> Iterable[Regression]:
+def _added_regressions(new: Flow, data: Assessed) -> Iterable[Regression]:
     zones = _untrusted_zones(new, data)
     if zones:
         yield Regression(
@@ -467,7 +494,7 @@ def _added_regressions(new: Flow, data: ReportData) -> Iterable[Regression]:
 
 
 def _finding_regressions(
-    old: ReportData, new: ReportData, renamed: dict[str, str]
+    old: Assessed, new: Assessed, renamed: dict[str, str]
 ) -> Iterable[Regression]:
     """High findings of NEW that OLD did not have; an old finding on a renumbered flow
     counts as the same finding under the flow's new key."""
@@ -575,7 +602,7 @@ def _tech_loc(tech: Technology, name: str) -> Location:
 # --- the diff ----------------------------------------------------------------------------
 
 
-def side(data: ReportData) -> Side:
+def side(data: Assessed) -> Side:
     source = data.matrix.source
     return Side(
         path=source.path,
@@ -585,7 +612,7 @@ def side(data: ReportData) -> Side:
     )
 
 
-def diff(old: ReportData, new: ReportData) -> MatrixDiff:
+def diff(old: Assessed, new: Assessed) -> MatrixDiff:
     """Everything that changed from OLD to NEW, and the security regressions among it."""
     old_flows, new_flows = list(old.matrix.flows), list(new.matrix.flows)
     pairs, removed, added = match_flows(old_flows, new_flows)
@@ -634,7 +661,7 @@ def diff(old: ReportData, new: ReportData) -> MatrixDiff:
     )
 
 
-def change_history(data: ReportData) -> tuple[ChangeEntry, ...]:
+def change_history(data: Released) -> tuple[ChangeEntry, ...]:
     """The document-control change history: the entries of ``report.toml`` and, when the
     build was asked for the changes since a previous release, one entry summing them up."""
     history = data.config.document.changes

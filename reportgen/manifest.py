@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from .model import ReportData
+from .bundle import ReportData
 from .render.json_ import dumps, source_record
 
 

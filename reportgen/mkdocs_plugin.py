@@ -35,8 +35,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from .bundle import ReportData
 from .errors import ReportgenError
-from .model import ReportData, Severity
+from .model import Severity
 
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(__name__)
 
@@ -129,13 +130,10 @@ class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):  # type: ignore[no-unt
         for name, content in rendered.items():
             kind = kinds[name]
             if kind in wanted:
+                # The section pages keep the site's navigation and contents: the wide
+                # table scrolls sideways inside the content column (Material wraps every
+                # table in a horizontally scrolling box), not the page.
                 content = _unlink(content, dropped)
-                if kind == "sections":
-                    # MkDocs strips front matter; Material then gives the 14-column table
-                    # the width of both side bars (the site navigation stays in the header
-                    # menu). With the left one kept, the Findings column ran past the
-                    # window's right edge at 1,400 px.
-                    content = b"---\nhide:\n  - navigation\n  - toc\n---\n\n" + content
                 out[f"{folder}/{name}" if folder else name] = content
         return out
 

@@ -2,7 +2,9 @@
 
 Parsing produces a :class:`Matrix`; validation a :class:`Report` of :class:`Diagnostic`;
 assessment an :class:`Assessment` of :class:`Finding` and :class:`Statistics`. Renderers receive
-all of it bundled as :class:`ReportData`. Nothing here touches the filesystem.
+all of it bundled as :class:`reportgen.bundle.ReportData` (which also holds a release diff, so it
+stands above :mod:`reportgen.diff`). This module imports nothing of reportgen: every layer may
+import it. Nothing here touches the filesystem.
 """
 
 from __future__ import annotations
@@ -12,12 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
-
-from .config import Config
-
-if TYPE_CHECKING:
-    from .diff import MatrixDiff
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -616,7 +613,7 @@ class Assessment:
         return self._by_flow.get(key, ())
 
 
-# --- what renderers receive ----------------------------------------------------------------
+# --- build facts ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -629,16 +626,3 @@ class BuildInfo:
     """UTC; from SOURCE_DATE_EPOCH, else the source's commit time, else now."""
     release: str
     """The release the report is for (``v0.21.11``); may be empty when unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReportData:
-    """Everything a renderer may use. Renderers are pure: data in, bytes out."""
-
-    matrix: Matrix
-    report: Report
-    assessment: Assessment
-    config: Config
-    build: BuildInfo
-    changes: MatrixDiff | None = None
-    """The diff against a previous release (``reportgen build --previous OLD``), if asked for."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -133,16 +133,33 @@ def _lean_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     10,000-row table that is 400,000 fewer objects to create and to garbage-collect."""
     if silent:
         return markdown_table(state, start, end, silent)
+    return pushing_only(state, _TABLE_KEPT, lambda: markdown_table(state, start, end, silent))
+
+
+def pushing_only(state: StateBlock, kept: frozenset[str], rule: Callable[[], bool]) -> bool:
+    """Run a markdown-it block ``rule`` so that of the tokens it pushes only those of the
+    ``kept`` types reach the stream; the others go to a scratch token nobody reads.
+
+    The one place that patches markdown-it's internals. It relies on what
+    ``tests/test_parse.py::test_pushing_only_pins_markdown_its_push`` checks: a rule creates
+    its tokens by calling ``state.push(type, tag, nesting)`` on the state it is given, looked
+    up on the instance (so an instance attribute shadows ``StateBlock.push``), and keeps
+    using the token ``push`` returns only to set its attributes. Deleting the instance
+    attribute restores the class's method; one the state already had is put back."""
+    own = vars(state).get("push")
     push = state.push
 
-    def lean_push(ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
-        return push(ttype, tag, nesting) if ttype in _TABLE_KEPT else _SCRATCH
+    def filtered(ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        return push(ttype, tag, nesting) if ttype in kept else _SCRATCH
 
-    state.push = lean_push  # type: ignore[method-assign]
+    state.push = filtered  # type: ignore[method-assign]
     try:
-        return markdown_table(state, start, end, silent)
+        return rule()
     finally:
-        del state.push
+        if own is None:
+            del state.push
+        else:
+            state.push = own  # type: ignore[method-assign]
 
 
 @cache
@@ -251,6 +268,15 @@ def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
     return line, column
 
 
+def _container_step(ttype: str) -> int:
+    """+1 for a token that opens an admonition or container, -1 for one that closes it."""
+    if ttype == "admonition_open" or (ttype.startswith("container_") and ttype.endswith("_open")):
+        return 1
+    if ttype == "admonition_close" or (ttype.startswith("container_") and ttype.endswith("_close")):
+        return -1
+    return 0
+
+
 class _Parser:
     def __init__(self, text: str, path: str, config: Config) -> None:
         self.text = text
@@ -284,11 +310,13 @@ class _Parser:
         tokens = _markdown().parse(self.text)
         current: _SectionBuilder | None = None
         legend_next = False
+        containers = 0  # admonitions and containers open around the current token
         i = 0
         while i < len(tokens):
             tok = tokens[i]
+            containers += _container_step(tok.type)
             if tok.type == "front_matter":
-                self.front_matter = _front_matter(tok.content)
+                self.front_matter = self._front_matter(tok)
             elif tok.type == "heading_open":
                 inline = tokens[i + 1]
                 text = _plain(inline)
@@ -305,12 +333,14 @@ class _Parser:
                 text = _plain(inline)
                 if re.match(r"^\s*legend\s*:?\s*$", text, re.IGNORECASE):
                     legend_next = True
-                elif self._inside_container(tokens, i):
+                elif containers > 0:
                     pass
+                # Prose keeps its inline Markdown (links, code): renderers turn it into
+                # their own markup with reportgen.inline, instead of losing the links here.
                 elif current is None and not self.legend and not legend_next:
-                    self.disclaimer.append(text)
+                    self.disclaimer.append(inline.content)
                 elif current is not None and not current.has_table:
-                    current.intro.append(text)
+                    current.intro.append(inline.content)
             elif tok.type == "bullet_list_open" and legend_next and not self.legend:
                 i = self._read_legend(tokens, i)
                 legend_next = False
@@ -320,19 +350,19 @@ class _Parser:
                 continue
             i += 1
 
-    @staticmethod
-    def _inside_container(tokens: Sequence[Token], index: int) -> bool:
-        depth = 0
-        for tok in tokens[:index]:
-            if tok.type.endswith("_open") and (
-                tok.type.startswith("container_") or tok.type == "admonition_open"
-            ):
-                depth += 1
-            elif tok.type.endswith("_close") and (
-                tok.type.startswith("container_") or tok.type == "admonition_close"
-            ):
-                depth -= 1
-        return depth > 0
+    def _front_matter(self, token: Token) -> dict[str, str]:
+        values, problem, where = _front_matter(token.content)
+        if problem:
+            first0 = (token.map[0] if token.map else 0) + 1  # the line after the opening ---
+            line, column = where or (0, 0)
+            self.problem(
+                "front-matter-unreadable",
+                Severity.WARNING,
+                f"{problem}; none of its keys (title, version) is read",
+                self.loc(first0 + line, column + 1),
+                "fix the YAML between the '---' lines, or remove it",
+            )
+        return values
 
     def _text_column(self, line0: int, content: str) -> int:
         if 0 <= line0 < len(self.lines) and content:
@@ -465,7 +495,8 @@ class _Parser:
                 fields[name] = index
         return fields, extra
 
-    def _cells(self, line0: int, width: int, what: str) -> list[tuple[str, int]] | None:
+    def _cells(self, line0: int, width: int, what: str) -> list[tuple[str, int]]:
+        """The cells of a row, padded to the header's width (a wrong count is reported)."""
         cells = split_row(self.lines[line0])
         if len(cells) != width:
             if len(cells) > width:
@@ -496,12 +527,9 @@ class _Parser:
         fields, _extra = self._columns(header, keys, _TECH_LOOKUP, location)
         for line0 in rows:
             cells = self._cells(line0, len(header), "technology")
-            if cells is None:
-                continue
             made = tuple(
                 Cell(name, cells[index][0], self.loc(line0, cells[index][1]))
                 for name, index in fields.items()
-                if index < len(cells)
             )
 
             def text(name: str, made: tuple[Cell, ...] = made) -> str:
@@ -551,8 +579,7 @@ class _Parser:
         )
         for line0 in rows:
             cells = self._cells(line0, len(header), "matrix")
-            if cells is not None:
-                section.flows.append(self._flow(line0, cells, fields, extra, section))
+            section.flows.append(self._flow(line0, cells, fields, extra, section))
 
     def _flow(
         self,
@@ -648,25 +675,36 @@ def _stem(path: str) -> str:
     return name.rsplit(".", 1)[0] or "matrix"
 
 
-def _front_matter(content: str) -> dict[str, str]:
-    """Front matter as flat strings. YAML is read with the safe loader; anything that is not
-    a mapping of scalars is kept as its text."""
+def _front_matter(content: str) -> tuple[dict[str, str], str, tuple[int, int] | None]:
+    """Front matter as flat strings (YAML, read with the safe loader; a value that is not a
+    scalar is kept as its text), or what is wrong with it and where in ``content``
+    (0-based line and column), with nothing read."""
     import yaml  # deferred: only pages with front matter pay for it
 
     try:
         data = yaml.safe_load(content)
-    except yaml.YAMLError:
-        return {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = (mark.line, mark.column) if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, f"the front matter is not valid YAML: {problem}", where
+    if data is None:
+        return {}, "", None
     if not isinstance(data, dict):
-        return {}
-    return {str(k): "" if v is None else str(v) for k, v in data.items()}
+        kind = type(data).__name__
+        return {}, f"the front matter is a YAML {kind}, not a mapping of keys to values", (0, 0)
+    return {str(k): "" if v is None else str(v) for k, v in data.items()}, "", None
 
 
 # --- entry point -------------------------------------------------------------------------
 
 
-def parse(data: bytes, path: str, config: Config | None = None) -> Matrix:
-    """Parse the bytes of one Markdown source into a Matrix. Never raises on content."""
+def parse(data: bytes | str, path: str = "<string>", config: Config | None = None) -> Matrix:
+    """Parse one Markdown source, its bytes or its text, into a Matrix; ``path`` is what
+    locations name. Never raises on content."""
+    if isinstance(data, str):
+        # the sha256 is of the UTF-8 bytes; a lone surrogate becomes a not-utf8 diagnostic
+        data = data.encode("utf-8", "surrogatepass")
     config = config or Config()
     digest = hashlib.sha256(data).hexdigest()
     problems: list[Diagnostic] = []

@@ -8,8 +8,9 @@ from functools import cache
 from pathlib import Path
 
 from reportgen.assess import assess
+from reportgen.bundle import ReportData
 from reportgen.config import Config, load_config
-from reportgen.model import BuildInfo, Matrix, Report, ReportData
+from reportgen.model import BuildInfo, Matrix, Report
 from reportgen.parse import parse
 from reportgen.validate import validate
 

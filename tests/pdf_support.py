@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportgen.build import load
-from reportgen.model import ReportData
+from reportgen.bundle import ReportData
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "communication-matrix.md"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import jsonschema
 import pytest
 
 from reportgen.build import build, build_time, load, write_outputs
+from reportgen.bundle import ReportData
 from reportgen.errors import OutputError
-from reportgen.model import ReportData
 from reportgen.provenance import git_provenance, strip_credentials
 
 from .conftest import SOURCE, SOURCE_MAIN
@@ -26,15 +27,15 @@ def data(monkeypatch_module: pytest.MonkeyPatch) -> ReportData:
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> pytest.MonkeyPatch:
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     patch = pytest.MonkeyPatch()
     patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    yield patch  # type: ignore[misc]
+    yield patch
     patch.undo()
 
 
 def test_json_outputs_validate_against_the_schema(data: ReportData, tmp_path: Path) -> None:
-    written = build(data, tmp_path, ["json"])
+    written = build(data, tmp_path, ["json"]).written
     names = sorted(w.path.relative_to(tmp_path).as_posix() for w in written)
     assert names == [
         "json/diagnostics.json",

@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.build import load
+from reportgen.bundle import ReportData
 from reportgen.cli import main
 from reportgen.config import Config, load_config
 from reportgen.diff import Change, MatrixDiff, RegressionCode, diff, is_data_store
-from reportgen.model import Finding, Level, PortSpec, Protocol, ReportData
+from reportgen.model import Finding, Level, PortSpec, Protocol
 from reportgen.render.diff_formats import render, summary, to_dict
 
 from .conftest import ROOT, SOURCE, SOURCE_MAIN

@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.build import build, load
+from reportgen.bundle import ReportData
 from reportgen.cli import main
 from reportgen.errors import OutputError, SourceError
-from reportgen.model import ReportData
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "communication-matrix.md"

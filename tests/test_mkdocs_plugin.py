@@ -124,6 +124,62 @@ def test_builds_the_section_pages(tmp_path: Path) -> None:
     assert "With SONiC" in titles
 
 
+class Navigation(HTMLParser):
+    """Links inside the Material theme's primary navigation and its table of contents."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth: dict[str, int] = {"primary": 0, "toc": 0}
+        self.links: dict[str, list[str]] = {"primary": [], "toc": []}
+        self.hidden = False
+        self._stack: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"br", "img", "input", "meta", "link", "hr", "path"}:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        kind = (
+            "primary"
+            if "md-sidebar--primary" in classes
+            else "toc"
+            if "md-sidebar--secondary" in classes
+            else None
+        )
+        if kind and "hidden" in dict(attrs):
+            self.hidden = True
+        self._stack.append(kind)
+        if kind:
+            self.depth[kind] += 1
+        if tag == "a":
+            for name, depth in self.depth.items():
+                if depth:
+                    self.links[name].append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"br", "img", "input", "meta", "link", "hr", "path"} or not self._stack:
+            return
+        kind = self._stack.pop()
+        if kind:
+            self.depth[kind] -= 1
+
+
+@pytest.mark.slow
+def test_section_pages_keep_the_navigation(tmp_path: Path) -> None:
+    """With the Material theme (as the project's own site), a section page keeps the site
+    navigation (links to the other pages) and its table of contents."""
+    project = _project(tmp_path, "      fail_on: never\ntheme:\n  name: material\n")
+    result = _build(project)
+    assert result.returncode == 0, result.stderr
+    page = (project / "site" / "published" / "plain" / "index.html").read_text(encoding="utf-8")
+    nav = Navigation()
+    nav.feed(page)
+    assert not nav.hidden
+    assert any(h.endswith("sonic/") for h in nav.links["primary"]), nav.links["primary"]
+    assert any(h.endswith("findings/") for h in nav.links["primary"])
+    assert any(h.endswith("about/") for h in nav.links["primary"])
+    assert "#flows" in nav.links["toc"] and "#findings" in nav.links["toc"]
+
+
 @pytest.mark.slow
 def test_error_fails_with_location_and_warning_fails_strict(tmp_path: Path) -> None:
     # The upstream page has one error (duplicate 10.2) and several warnings.

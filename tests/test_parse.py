@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import hashlib
+
+import reportgen.parse as parse_module
 from reportgen.config import Config
-from reportgen.model import Flag, Location, Matrix, PortRange, PortSpec, Protocol
-from reportgen.parse import header_key, section_slug, split_row
+from reportgen.model import Flag, Location, Matrix, PortRange, PortSpec, Protocol, Severity
+from reportgen.parse import header_key, parse, section_slug, split_row
+from reportgen.validate import validate
 
 from .conftest import FIXTURES, SOURCE_MAIN, parse_file
 
@@ -169,3 +173,109 @@ def test_header_key_and_slugs() -> None:
     assert section_slug("With Cluster API", "metal-stack") == "cluster-api"
     assert section_slug("With SONiC", "metal-stack") == "sonic"
     assert section_slug("metal-stack", "metal-stack") == "metal-stack"
+
+
+# --- front matter, containers, the push filter, text input ---------------------------------
+
+MINIMAL_TABLE = (
+    "## Plain\n\n"
+    "| No. | Component | Source Zone | Protocol | Destination | Destination Zone | Port "
+    "| C | I | Auth | Trust |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+    "| 1.1 | a | Internet | HTTPS | b | Internet | 443 | x | x | x | |\n"
+)
+
+
+def test_broken_front_matter_is_a_diagnostic_at_its_line_and_column(config: Config) -> None:
+    text = "---\ntitle: Matrix\nversion: [v1\nslug: x\n---\n\n# Matrix\n\n" + MINIMAL_TABLE
+    m = parse(text, "fm.md", config)
+    assert m.front_matter == ()
+    [problem] = [p for p in m.problems if p.code == "front-matter-unreadable"]
+    assert problem.severity is Severity.WARNING
+    # PyYAML notices the unclosed flow sequence where the next key starts: line 4, column 5
+    assert (problem.location.path, problem.location.line, problem.location.column) == (
+        "fm.md",
+        4,
+        5,
+    )
+    assert "not valid YAML" in problem.message
+    assert [f.key for f in m.flows] == ["1.1"]  # the rest of the page is still read
+    codes = [d.code for d in validate(m, config).diagnostics]
+    assert "front-matter-unreadable" in codes
+
+
+def test_front_matter_that_is_not_a_mapping_is_reported(config: Config) -> None:
+    m = parse("---\n- a\n- b\n---\n\n" + MINIMAL_TABLE, "list.md", config)
+    [problem] = [p for p in m.problems if p.code == "front-matter-unreadable"]
+    assert problem.location == Location("list.md", 2, 1)
+    assert "YAML list" in problem.message
+
+
+def test_empty_front_matter_is_no_problem(config: Config) -> None:
+    m = parse("---\n---\n\n" + MINIMAL_TABLE, "empty.md", config)
+    assert m.problems == ()
+
+
+def test_text_inside_nested_containers_is_neither_intro_nor_disclaimer(config: Config) -> None:
+    text = (
+        "# T\n\nDisclaimer.\n\n:::info\nInside info.\n\n!!! note\n    Inside both.\n\n:::\n\n"
+        "After.\n\n"
+        + MINIMAL_TABLE.replace("## Plain\n\n", "## Plain\n\nIntro.\n\n:::tip\nTip.\n:::\n\n")
+    )
+    m = parse(text, "c.md", config)
+    assert m.disclaimer == "Disclaimer.\n\nAfter."
+    assert m.sections[0].intro == "Intro."
+
+
+def test_parse_accepts_text_and_hashes_its_utf8_bytes(config: Config) -> None:
+    text = "# Straße\n\n" + MINIMAL_TABLE
+    from_text = parse(text, "s.md", config)
+    from_bytes = parse(text.encode("utf-8"), "s.md", config)
+    assert from_text == from_bytes
+    assert from_text.source.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert parse("\ud800", "bad.md", config).problems[0].code == "not-utf8"
+
+
+def test_pushing_only_pins_markdown_its_push() -> None:
+    """What ``parse.pushing_only`` relies on in markdown-it: its table rule pushes through
+    the instance's ``state.push``, the kept tokens (types and line maps) are exactly those
+    the stock rule makes, and deleting the instance attribute restores ``StateBlock.push``."""
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block.state_block import StateBlock
+    from markdown_it.rules_block.table import table
+
+    source = MINIMAL_TABLE + "| 1.2 | c | Internet | SSH | d | Internet | 22 | x | | x | |\n"
+    stock = [
+        (t.type, t.map)
+        for t in MarkdownIt("commonmark").enable("table").parse(source)
+        if t.type in parse_module._TABLE_KEPT
+    ]
+    assert [ttype for ttype, _ in stock] == [
+        "table_open",
+        "tr_open",
+        "tr_close",
+        "tr_open",
+        "tr_close",
+        "tr_open",
+        "tr_close",
+        "table_close",
+    ]
+
+    full = [t.type for t in MarkdownIt("commonmark").enable("table").parse(source)]
+    assert {"th_open", "td_open", "inline"} <= set(full)  # what the filter has to drop
+
+    state = StateBlock(source, MarkdownIt("commonmark").enable("table"), {}, [])
+    first = source[: source.index("| No.")].count("\n")
+    rule = lambda: table(state, first, state.lineMax, False)  # noqa: E731
+    assert parse_module.pushing_only(state, parse_module._TABLE_KEPT, rule)
+    assert [(t.type, t.map) for t in state.tokens] == stock  # only these were kept
+    assert "push" not in vars(state)  # the class's method is back
+    assert state.push.__func__ is StateBlock.push  # type: ignore[attr-defined]
+
+    own = state.push  # an instance attribute the state already had is put back
+    state.push = own  # type: ignore[method-assign]
+    parse_module.pushing_only(state, frozenset(), lambda: False)
+    assert vars(state)["push"] is own
+    # the parser's own table rule gives the same rows
+    lean = [(t.type, t.map) for t in parse_module._markdown().parse(source)]
+    assert [item for item in lean if item[0] in parse_module._TABLE_KEPT] == stock

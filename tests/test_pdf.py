@@ -16,21 +16,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
-from reportgen.model import Level, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import Level
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import (
     PDF_TEMPLATES,
     TEMPLATES_ROOT,
     TemplateFetcher,
+    assemble,
     attachments,
     environment,
     pdf_name,
     render,
     safe_name,
-    write_pdf,
 )
 
 from .pdf_support import CONFIG, SOURCE, load_report_data
@@ -100,7 +103,7 @@ def test_every_flow_id_and_medium_finding_is_in_the_text(report: Rendered) -> No
     assert len(flows) == 83
     # Flow ids stand in the first column of the landscape matrix pages.
     matrix_text = "\n".join(report.pages[i] for i in report.landscape)
-    assert "Matrix: Plain metal-stack" in report.pages[report.landscape[0]]
+    assert any("8.1 Plain metal-stack" in report.pages[i] for i in report.landscape)
     row_starts = set(re.findall(r"^\s*([A-Z]?\d+\.\d+)\b", matrix_text, flags=re.MULTILINE))
     missing = sorted({f.label for f in flows} - row_starts)
     assert missing == []
@@ -132,8 +135,9 @@ def test_contents_in_order_with_page_numbers(report: Rendered) -> None:
         "Statistics",
         "Zone flow diagram",
         "Findings register",
-        "Matrix: Plain metal-stack",
-        "Matrix: With Lightbits",
+        "8 Communication matrix",
+        "8.1 Plain metal-stack",
+        "8.5 With Lightbits",
         "Control traceability",
         "Not-assessed items and data quality",
         "Provenance",
@@ -155,21 +159,45 @@ def test_contents_in_order_with_page_numbers(report: Rendered) -> None:
     assert _squeeze(report.data.matrix.disclaimer[:80]) in _squeeze(text)
 
 
-def test_bookmarks_cover_the_headings(report: Rendered) -> None:
-    reader = PdfReader(report.path)
+def _outline(path: Path) -> list[tuple[int, str]]:
+    """The bookmarks as (depth, title), in document order."""
+    with pikepdf.open(path) as doc, doc.open_outline() as outline:
 
-    def titles(items: list[object]) -> Iterator[str]:
-        for item in items:
-            if isinstance(item, list):
-                yield from titles(item)
-            else:
-                yield str(item.title)  # type: ignore[attr-defined]
+        def walk(items: list[pikepdf.OutlineItem], depth: int) -> Iterator[tuple[int, str]]:
+            for item in items:
+                yield depth, str(item.title)
+                yield from walk(list(item.children), depth + 1)
 
-    marks = list(titles(reader.outline))
-    for expected in ("1 Document control", "7 Findings register", "12 Sign-off"):
-        assert expected in marks
-    assert any(m.startswith("8.1 Matrix:") for m in marks)
-    assert "Used Technologies" in marks
+        return list(walk(list(outline.root), 1))
+
+
+_TOC_ENTRY = re.compile(r"^\s*(\d+(?:\.\d+)*)\s+(.+?)[ .]*\s(\d+)\s*$")
+
+
+def test_bookmarks_are_the_numbered_contents(report: Rendered) -> None:
+    """Every numbered heading is in the contents and in the bookmarks, at its level, and the
+    two list the same headings in the same order (chapter 8 and the heat map included)."""
+    marks = _outline(report.path)
+    contents = subprocess.run(
+        ["pdftotext", "-layout", "-f", "3", "-l", "3", "-enc", "UTF-8", str(report.path), "-"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8")
+    toc = [m.groups() for m in map(_TOC_ENTRY.match, contents.splitlines()) if m]
+    assert [f"{number} {title}" for number, title, _ in toc] == [
+        title for _, title in marks if title != "Contents"
+    ]
+    for depth, title in marks:
+        number = title.split(" ", 1)[0]
+        if title != "Contents":
+            assert depth == number.count(".") + 1, title
+    titles = [title for _, title in marks]
+    for expected in ("1 Document control", "5.2 Zone heat map", "8 Communication matrix"):
+        assert expected in titles
+    assert titles.index("8 Communication matrix") + 1 == titles.index("8.1 Plain metal-stack")
+    # Each contents entry leads to the page where its heading stands.
+    for number, title, page in toc:
+        assert f"{number} {title}" in report.pages[int(page) - 1], title
 
 
 def test_qpdf_check_passes(report: Rendered) -> None:
@@ -181,7 +209,9 @@ def test_qpdf_check_passes(report: Rendered) -> None:
 
 def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
     reader = PdfReader(report.path)
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    stream = reader.root_object["/Metadata"].get_object()
+    assert isinstance(stream, StreamObject)
+    xmp = stream.get_data().decode("utf-8")
     assert re.search(r'pdfaid:part="3"', xmp)
     assert re.search(r'pdfaid:conformance="B"', xmp)
     doc = report.data.config.document
@@ -192,7 +222,7 @@ def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
     assert info.subject and "v0.21.11" in info.subject
     assert "MST-SEC-CM" in str(info.get("/Keywords"))
     assert info.get("/CreationDate") == "D:20251008120000Z"
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in reader.root_object
 
 
 def test_attachments_read_back_equal_the_inputs(report: Rendered) -> None:
@@ -324,15 +354,17 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
         source = tmp_path / "communication-matrix.md"
         source.write_text(HOSTILE.format(port=listener.port), encoding="utf-8")
         data = load_report_data(source, CONFIG)
-        fetcher = TemplateFetcher()
-        pdf = write_pdf(data, RenderOptions(), fetcher)
+        # The production path: the report cut into parts, laid out by two worker processes.
+        result = assemble(data, RenderOptions(jobs=2))
     finally:
         listener.close()
+    pdf = result.pdf
+    assert result.parts > 1
     assert listener.connections == 0
-    assert fetcher.refused == []
-    assert fetcher.served, "the fonts come through the fetcher"
+    assert result.refused == ()
+    assert result.served, "the fonts come through the fetcher"
     assert all(
-        Path(url.removeprefix("file://")).is_relative_to(TEMPLATES_ROOT) for url in fetcher.served
+        Path(url.removeprefix("file://")).is_relative_to(TEMPLATES_ROOT) for url in result.served
     )
     path = tmp_path / pdf_name(data)
     path.write_bytes(pdf)
@@ -340,3 +372,103 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
     assert _squeeze(f"<img src=http://127.0.0.1:{listener.port}/x>") in text
     assert _squeeze(f"[docs](http://127.0.0.1:{listener.port}/y)") in text
     assert "<script>alert(1)</script>" in text
+
+
+def test_the_parts_path_refuses_what_a_user_stylesheet_asks_for(tmp_path: Path) -> None:
+    """A user's report.css that asks for a network URL and a file outside the templates: every
+    part's fetcher refuses both (in the worker processes), and the refusals come back."""
+    listener = _Listener()
+    user = tmp_path / "pdf"
+    user.mkdir()
+    css = (PDF_TEMPLATES / "report.css").read_text(encoding="utf-8")
+    outside = tmp_path / "outside.css"
+    outside.write_text("body { color: red; }", encoding="utf-8")
+    hostile = (
+        f'@import url("http://127.0.0.1:{listener.port}/x.css");\n'
+        f'@import url("{outside.as_uri()}");\n'
+    )
+    (user / "report.css").write_text(hostile + css, encoding="utf-8")
+    try:
+        result = assemble(load_report_data(), RenderOptions(templates=tmp_path, jobs=2))
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    assert result.parts > 1
+    refused = set(result.refused)
+    assert refused == {f"http://127.0.0.1:{listener.port}/x.css", outside.as_uri()}
+    # Every part and the page-number stamps asked, and each was refused.
+    assert result.refused.count(outside.as_uri()) >= result.parts
+
+
+def _char_sizes(path: Path, index: int) -> list[tuple[float, str]]:
+    """(size in points, character) of every character drawn on a page (pdfplumber). For text
+    turned by 90 degrees pdfplumber's ``size`` is the advance; its font size is then the
+    extent across the baseline, which is horizontal."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [
+            (round(c["size"] if c["upright"] else c["x1"] - c["x0"], 2), c["text"])
+            for c in pdf.pages[index].chars
+        ]
+
+
+def _page_with(report: Rendered, heading: str) -> int:
+    return next(i for i, text in enumerate(report.pages) if re.search(rf"^{heading}$", text, re.M))
+
+
+def test_the_figures_print_their_labels_at_seven_points_or_more(report: Rendered) -> None:
+    diagram = _page_with(report, "6 Zone flow diagram")
+    assert diagram in report.landscape
+    sizes = _char_sizes(report.path, diagram)
+    assert len(sizes) > 300
+    assert min(size for size, _ in sizes) >= 7.0
+    heat = _page_with(report, "5.2 Zone heat map")
+    text = report.pages[heat]
+    assert "flows" in text and "(not findings)" in text
+    assert "Destination zone" in text and "Source zone" in text
+    for zone in report.data.assessment.statistics.zones:
+        assert text.count(zone) >= 2, zone  # the row's head and the column's
+    assert min(size for size, _ in _char_sizes(report.path, heat)) >= 7.5
+
+
+def _matrix_pages(report: Rendered) -> range:
+    """The pages of chapter 8, from its heading to the next chapter's."""
+    start = _page_with(report, "8 Communication matrix")
+    end = _page_with(report, "9 Control traceability")
+    return range(start, end)
+
+
+def test_matrix_pages_set_no_text_under_seven_and_a_half_points(report: Rendered) -> None:
+    pages = _matrix_pages(report)
+    assert len(pages) >= 5
+    assert all(i in report.landscape for i in pages)
+    sizes = [size for i in pages for size, _ in _char_sizes(report.path, i)]
+    assert len(sizes) > 10_000
+    assert min(sizes) >= 7.5
+    # The table itself is at 8 pt (the running header and footer are 7.5 pt).
+    assert sum(1 for s in sizes if s >= 8.0) > 0.9 * len(sizes)
+
+
+def _words(text: str, word: str) -> int:
+    return len(re.findall(rf"(?<![\w.~-]){re.escape(word)}(?![\w~-])", text))
+
+
+def test_ids_are_never_broken(report: Rendered) -> None:
+    findings = [f for f in report.data.assessment.findings if f.severity is not Level.NOT_ASSESSED]
+    # The matrix lists, per flow, the rules that raised a finding on it: each rule id whole.
+    matrix = "\n".join(report.pages[i] for i in _matrix_pages(report))
+    for rule in {f.rule for f in findings}:
+        assert _words(matrix, rule) == sum(1 for f in findings if f.rule == rule), rule
+    # The register prints each finding id whole on one line.
+    register = "\n".join(
+        report.pages[_page_with(report, "7 Findings register") : _matrix_pages(report)[0]]
+    )
+    for finding in findings:
+        assert _words(register, finding.id) >= 1, finding.id
+    # Nowhere in the document is a rule id broken at one of its hyphens: pdftotext joins such
+    # a break and drops the hyphen ("DQ-PROTOCOLFLAGS" in the v0.21.11 matrix at 7 pt).
+    text = "\n".join(report.pages)
+    for rule in {r.id for r in report.data.assessment.rules}:
+        for cut in [m.start() for m in re.finditer("-", rule)]:
+            assert rule[:cut] + rule[cut + 1 :] not in text, rule

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from reportgen.assess import assess
+from reportgen.bundle import ReportData
 from reportgen.config import Config
-from reportgen.model import BuildInfo, Flow, Matrix, ReportData
+from reportgen.model import BuildInfo, Flow, Matrix
 from reportgen.parse import parse
 from reportgen.render import RenderOptions, get_renderer
 from reportgen.validate import validate
@@ -91,7 +92,7 @@ MATRIX_HEADER = (
 TECH_HEADER = ("Technology", "Parties", "Notes")
 
 word = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\n\r\x00"),
     max_size=12,
 )
 cell = st.lists(st.one_of(st.sampled_from(FRAGMENTS), word), max_size=4).map("".join)

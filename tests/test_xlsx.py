@@ -13,18 +13,31 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.bundle import ReportData
 from reportgen.config import load_config
-from reportgen.model import Flag, ReportData
+from reportgen.model import FLAG_KEYS, ControlRef, Flag, Flow, Level, Triage
+from reportgen.ordering import sorted_findings
 from reportgen.parse import parse
 from reportgen.render import RenderOptions
-from reportgen.render.xlsx import MATRIX_FLAG_COLUMNS, STATUS_VALUES, render
+from reportgen.render.xlsx import STATUS_VALUES, render
 from tests.xlsx_support import BUILD_TIME, CONFIG, HOSTILE, ROOT, bundle, report_data
 
 EXPECTED_FLOWS = {"plain": 52, "sonic": 9, "gardener": 13, "cluster-api": 3, "lightbits": 6}
-SHEETS = ["Matrix", "Technologies", "Findings", "Summary", "Legend", "Metadata"]
+COMBINED = "communication-matrix.xlsx"
+SHEETS = [
+    "Matrix",
+    "Technologies",
+    "Findings",
+    "Finding controls",
+    "Firewall view",
+    "Summary",
+    "Legend",
+    "Metadata",
+]
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +74,12 @@ def test_one_workbook_per_section_and_one_for_all(files: dict[str, bytes]) -> No
 
 
 def test_sheets_and_names(files: dict[str, bytes]) -> None:
-    for blob in files.values():
+    for name, blob in files.items():
         wb = _open(blob)
-        assert wb.sheetnames == SHEETS
+        if name == COMBINED:  # the per-control view spans all sections
+            assert wb.sheetnames == [*SHEETS[:4], "Controls", *SHEETS[4:]]
+        else:
+            assert wb.sheetnames == SHEETS
         assert all(len(name) <= 31 for name in wb.sheetnames)
 
 
@@ -108,11 +124,10 @@ def test_derived_columns(files: dict[str, bytes], data: ReportData) -> None:
         assert row["Source trust class"] == data.config.trust_class(flow.source_zone.name)
         assert row["Destination trust class"] == data.config.trust_class(flow.destination_zone.name)
         assert row["Crosses zones"] == ("yes" if flow.crosses_zones else "no")
-        ids = [f.id for f in data.assessment.for_flow(flow.key)]
+        ids = [f.id for f in sorted_findings(list(data.assessment.for_flow(flow.key)))]
         assert (row["Findings"] or "").split("\n") == (ids or [""])
-        for key, column in MATRIX_FLAG_COLUMNS.items():
-            flag = flow.flags[column - MATRIX_FLAG_COLUMNS["C"]][1]
-            assert row[key] == (flag.value or None)
+        for name, flag in flow.flags:
+            assert row[FLAG_KEYS[name]] == (flag.value or None)
     assert {r["Source trust class"] for r in rows} >= {"untrusted", "management"}
 
 
@@ -123,18 +138,21 @@ def test_matrix_table_freeze_validation_and_highlight(files: dict[str, bytes]) -
         assert table.name == "Flows"
         assert table.autoFilter is not None
         assert table.tableStyleInfo is not None and table.tableStyleInfo.name
-        assert ws.freeze_panes == "D2"
+        header = _header(ws)
+        letter = {h: get_column_letter(i) for i, h in enumerate(header, start=1)}
+        assert header[0] == "Key"
+        assert ws.freeze_panes == letter["Source Zone"] + "2"  # Key, Section, No., Component
         assert ws.print_title_rows == "$1:$1"
         lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
         assert len(lists) == 1, name
         assert lists[0].formula1 == '"x,?"'
-        assert str(lists[0].sqref).startswith("I2:L")
+        assert str(lists[0].sqref).startswith(f"{letter['C']}2:{letter['Trust']}")
         rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
         formulas = [f for rule in rules for f in rule.formula]
-        assert any("LEN($I2)=0" in f for f in formulas)
-        header = _header(ws)
-        assert ws.column_dimensions["N"].width and ws.cell(row=2, column=14).alignment.wrap_text
-        assert header[13] == "Notes"
+        assert any(f"LEN(${letter['C']}2)=0" in f for f in formulas)
+        notes = header.index("Notes") + 1
+        assert ws.column_dimensions[letter["Notes"]].width
+        assert ws.cell(row=2, column=notes).alignment.wrap_text
 
 
 def test_missing_c_rule_matches_the_flows_it_should(files: dict[str, bytes]) -> None:
@@ -164,15 +182,18 @@ def test_findings_sheet(files: dict[str, bytes], data: ReportData) -> None:
     for section in data.matrix.sections:
         ws = _open(files[f"{section.slug}.xlsx"])["Findings"]
         rows = _records(ws)
-        expected = [f for f in data.assessment.findings if f.section == section.slug]
+        expected = sorted_findings(
+            [f for f in data.assessment.findings if f.section == section.slug]
+        )
         assert [r["Finding"] for r in rows] == [f.id for f in expected]
         assert [r["Severity"] for r in rows] == [f.severity.title for f in expected]
         for row in rows:
-            assert all(row[c] is None for c in ("Status", "Owner", "Due date", "Comment"))
+            assert row["Status"] == "Open"  # no triage decision: Open
+            assert all(row[c] is None for c in ("Owner", "Due date", "Comment"))
         (status,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
         assert status.formula1 == '"' + ",".join(STATUS_VALUES) + '"'
-        assert re.fullmatch(r"M2(:M\d+)?", str(status.sqref))
-        assert ws["M1"].value == "Status"
+        col = get_column_letter(_header(ws).index("Status") + 1)
+        assert re.fullmatch(rf"{col}2(:{col}\d+)?", str(status.sqref))
         assert any(dv.type == "date" for dv in ws.data_validations.dataValidation)
     all_rows = _records(_open(files["communication-matrix.xlsx"])["Findings"])
     assert len(all_rows) == len(data.assessment.findings)
@@ -180,7 +201,9 @@ def test_findings_sheet(files: dict[str, bytes], data: ReportData) -> None:
 
 def test_summary_reconciles(files: dict[str, bytes], data: ReportData) -> None:
     ws = _open(files["communication-matrix.xlsx"])["Summary"]
-    values = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    values: dict[object, int] = {}
+    for r in range(1, ws.max_row + 1):
+        values.setdefault(ws.cell(row=r, column=1).value, r)  # the first of equal labels
     assert ws.cell(row=values["Flows"], column=2).value == 83
     assert ws.cell(row=values["Technologies"], column=2).value == 21
     stats = data.assessment.statistics.overall
@@ -193,7 +216,7 @@ def test_summary_reconciles(files: dict[str, bytes], data: ReportData) -> None:
     grid_total = 0
     r = grid + 1
     while ws.cell(row=r, column=1).value:
-        grid_total += int(ws.cell(row=r, column=total_col).value or 0)
+        grid_total += int(str(ws.cell(row=r, column=total_col).value or 0))
         r += 1
     assert grid_total == 83
 
@@ -202,7 +225,9 @@ def test_metadata_reconciles_with_source(files: dict[str, bytes], data: ReportDa
     source = data.matrix.source
     for name, blob in files.items():
         ws = _open(blob)["Metadata"]
-        fields = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+        fields: dict[object, int] = {
+            ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)
+        }
 
         def value(key: str, ws: Worksheet = ws, fields: dict[object, int] = fields) -> object:
             return ws.cell(row=fields[key], column=2).value
@@ -225,10 +250,13 @@ def test_print_setup_and_properties(files: dict[str, bytes], data: ReportData) -
             assert ws.page_setup.orientation == "landscape"
             assert ws.page_setup.fitToWidth == 1
             assert ws.page_setup.fitToHeight == 0
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            page_setup = ws.sheet_properties.pageSetUpPr
+            assert page_setup is not None and page_setup.fitToPage
             footer = ws.oddFooter
-            assert footer.left.text == f"{doc.document_id} {doc.version}"
-            assert footer.center.text == doc.classification
+            assert footer is not None
+            left, center = footer.left, footer.center
+            assert left is not None and left.text == f"{doc.document_id} {doc.version}"
+            assert center is not None and center.text == doc.classification
         for ws in (wb["Matrix"], wb["Technologies"], wb["Findings"]):
             assert ws.print_title_rows == "$1:$1"
         props = wb.properties
@@ -298,7 +326,12 @@ def test_hostile_cells_are_never_formulas(hostile: tuple[ReportData, dict[str, b
     for blob in files.values():
         for name, xml in _sheet_xml(blob).items():
             assert "<f>" not in xml and "<f " not in xml, name
-            assert "HYPERLINK" not in xml or 't="inlineStr"' in xml
+            cells = re.findall(r"<c [^>]*>.*?</c>", xml)
+            hostile = [c for c in cells if "HYPERLINK" in c or "SUM(A1)" in c]
+            for cell in hostile:
+                assert 't="inlineStr"' in cell and "<f" not in cell, (name, cell)
+            if name == "xl/worksheets/sheet1.xml":  # the Matrix holds the hostile cells
+                assert hostile, "the hostile cells were not found on the Matrix sheet"
         wb = _open(blob)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
@@ -340,12 +373,31 @@ def test_hostile_sheet_xml_uses_inline_strings(
 ) -> None:
     _data, files = hostile
     xml = _sheet_xml(files["hostile-cells.xlsx"])["xl/worksheets/sheet1.xml"]
-    cell = re.search(r'<c r="C2"[^>]*>(.*?)</c>', xml)
+    cell = re.search(r'<c r="D2"[^>]*>(.*?)</c>', xml)  # Component, after Key, Section, No.
     assert cell is not None
     assert 't="inlineStr"' in cell.group(0)
     assert "<is><t>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t></is>" in cell.group(1) or (
         '<is><t>=HYPERLINK("http://x","y")</t></is>' in cell.group(1)
     )
+
+
+def test_print_header_and_footer_parts(files: dict[str, bytes]) -> None:
+    """Pins what ``printing.header_footer_part`` (openpyxl's private ``_HeaderFooterPart``)
+    writes: each part as its size code ``&8`` and a space before its text (the space keeps a
+    text that starts with a digit from being read as part of the size)."""
+    xml = _sheet_xml(files["plain.xlsx"])["xl/worksheets/sheet1.xml"]
+    header = re.search(r"<oddHeader>(.*?)</oddHeader>", xml)
+    footer = re.search(r"<oddFooter>(.*?)</oddFooter>", xml)
+    assert header is not None and footer is not None
+    assert header.group(1) == (
+        "&amp;L&amp;8 metal-stack Communication Matrix: Security Report"
+        "&amp;R&amp;8 Plain metal-stack: Matrix"
+    )
+    assert footer.group(1).endswith("&amp;R&amp;8 Page &amp;P of &amp;N")
+    ws = _open(files["plain.xlsx"])["Matrix"]
+    assert ws.oddFooter.right.text == "Page &P of &N"
+    assert ws.oddFooter.right.size == 8
+    assert ws.oddHeader.right.text == "Plain metal-stack: Matrix"
 
 
 # --- LibreOffice ----------------------------------------------------------------------
@@ -387,3 +439,214 @@ def test_libreoffice_opens_every_workbook(files: dict[str, bytes], tmp_path: Pat
         assert pdf.is_file(), result.stdout + result.stderr
         text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
         assert "Metadata" in text and "Source sha256" in text
+
+
+# --- links, long tables and views ------------------------------------------------------
+
+
+def _column(ws: Worksheet, header: str) -> int:
+    return _header(ws).index(header) + 1
+
+
+def test_every_finding_links_to_its_flow_row_and_back(
+    files: dict[str, bytes], data: ReportData
+) -> None:
+    for name, blob in files.items():
+        wb = _open(blob)
+        matrix, findings = wb["Matrix"], wb["Findings"]
+        keys = {matrix.cell(row=r, column=1).value: r for r in range(2, matrix.max_row + 1)}
+        assert len(keys) == matrix.max_row - 1, "the Key column is unique"
+        flow_col = _column(findings, "Flow key")
+        finding_rows = {}
+        for r in range(2, findings.max_row + 1):
+            finding_rows[findings.cell(row=r, column=1).value] = r
+            cell = findings.cell(row=r, column=flow_col)
+            assert cell.hyperlink is not None, (name, r)
+            sheet, _, target = cell.hyperlink.location.partition("!")
+            assert sheet == "'Matrix'"
+            assert matrix[target].value == cell.value  # lands on the flow's Key cell
+            assert keys[cell.value] == matrix[target].row
+        ids_col, back_col = _column(matrix, "Findings"), _column(matrix, "Worst finding")
+        for r in range(2, matrix.max_row + 1):
+            cell = matrix.cell(row=r, column=back_col)
+            ids = matrix.cell(row=r, column=ids_col).value
+            if not ids:
+                assert cell.hyperlink is None and not cell.value
+                continue
+            assert cell.hyperlink is not None
+            sheet, _, target = cell.hyperlink.location.partition("!")
+            assert sheet == "'Findings'"
+            first = str(ids).split("\n")[0]  # the worst, listed first
+            assert findings[target].value == first and finding_rows[first] == findings[target].row
+            assert findings.cell(row=findings[target].row, column=2).value == cell.value
+    # the two flows numbered 10.2 are told apart
+    matrix = _records(_open(files["plain.xlsx"])["Matrix"])
+    assert [r["Key"] for r in matrix if r["No."] == "10.2"] == ["10.2", "10.2~2"]
+
+
+def test_no_cell_holds_link_syntax_or_backticks(files: dict[str, bytes]) -> None:
+    wb = _open(files["communication-matrix.xlsx"])
+    seen_link = False
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert "](" not in cell.value, (ws.title, cell.coordinate, cell.value)
+                    assert "`" not in cell.value, (ws.title, cell.coordinate, cell.value)
+    techs = wb["Technologies"]
+    for r in range(2, techs.max_row + 1):
+        cell = techs.cell(row=r, column=_column(techs, "Notes"))
+        if "without open SSH ports" in str(cell.value):
+            # no docs base URL configured: the relative link is shown as its text
+            assert cell.value == "Management access without open SSH ports."
+            assert cell.hyperlink is None
+            seen_link = True
+    assert seen_link
+
+
+def test_relative_links_resolve_against_the_docs_base_url(data: ReportData) -> None:
+    base = "https://docs.example.org/docs/references/"
+    config = dataclasses.replace(
+        data.config, document=dataclasses.replace(data.config.document, docs_base_url=base)
+    )
+    wb = _open(render(dataclasses.replace(data, config=config), RenderOptions())[COMBINED])
+    techs = wb["Technologies"]
+    (cell,) = [
+        techs.cell(row=r, column=_column(techs, "Notes"))
+        for r in range(2, techs.max_row + 1)
+        if "SSH ports" in str(techs.cell(row=r, column=_column(techs, "Notes")).value)
+    ]
+    assert cell.value == "Management access without open SSH ports."
+    assert cell.hyperlink is not None
+    assert cell.hyperlink.target == (
+        "https://docs.example.org/contributing/01-Proposals/MEP9/README.md"
+    )
+
+
+def test_finding_controls_filter_is_exact(files: dict[str, bytes], data: ReportData) -> None:
+    rows = _records(_open(files["communication-matrix.xlsx"])["Finding controls"])
+    assert len(rows) == sum(len(f.controls) for f in data.assessment.findings)
+    iso = [r for r in rows if r["Framework"] == "ISO/IEC 27001" and r["Control"] == "8.2"]
+    expected = {
+        f.id for f in data.assessment.findings if ControlRef("iso27001", "8.2") in f.controls
+    }
+    assert {r["Finding"] for r in iso} == expected
+    assert not any(str(r["Control"]).startswith("8.2") and r["Control"] != "8.2" for r in iso)
+    titles = {(c.framework, c.id): c.title for c in data.assessment.catalogue}
+    assert any(r["Control"] == "8.20" for r in rows)  # they exist, in their own rows
+    for r in rows:
+        if r["Framework"] == "ISO/IEC 27001":
+            assert r["Control title"] == titles[("iso27001", str(r["Control"]))]
+
+
+def test_firewall_view_one_row_per_protocol_and_port(
+    files: dict[str, bytes], data: ReportData
+) -> None:
+    rows = _records(_open(files["communication-matrix.xlsx"])["Firewall view"])
+    header = _header(_open(files["communication-matrix.xlsx"])["Firewall view"])
+    assert not {"Findings", "Severity", "Status", "C", "Auth"} & set(header)
+    keys = [(r["Source zone"], r["Destination zone"], r["Protocol"], r["Port"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    for r in rows:
+        assert "/" not in str(r["Protocol"]) and "/" not in str(r["Port"])
+    expected = set()
+    for flow in data.matrix.flows:
+        assert flow.ports is not None
+        for proto in flow.protocol.parts:
+            for port in flow.ports.ranges:
+                expected.add((flow.source_zone.name, flow.destination_zone.name, proto, str(port)))
+                row = rows[
+                    keys.index(
+                        expected_key := (
+                            flow.source_zone.name,
+                            flow.destination_zone.name,
+                            proto,
+                            str(port),
+                        )
+                    )
+                ]
+                assert flow.key in str(row["Flows"]).split("\n"), expected_key
+    assert set(keys) == expected
+    split = [f for f in data.matrix.flows if "/" in f.protocol.text or "/" in f.ports.text]
+    assert split, "the shipped source has TCP/UDP and 67/68 flows"
+
+
+def test_high_and_medium_rows_are_highlighted_whole(data: ReportData) -> None:
+    """A High finding inside one zone colours its whole row: the rule tests the Worst finding
+    column, not zone crossing, and comes before the C rules."""
+    inside = next(f for f in data.assessment.findings if not _flow(data, f.flow_key).crosses_zones)
+    assert not _flow(data, inside.flow_key).crosses_zones
+    high = dataclasses.replace(inside, severity=Level.HIGH)
+    findings = tuple(high if f is inside else f for f in data.assessment.findings)
+    changed = dataclasses.replace(
+        data, assessment=dataclasses.replace(data.assessment, findings=findings)
+    )
+    ws = _open(render(changed, RenderOptions())[COMBINED])["Matrix"]
+    header = _header(ws)
+    rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
+    worst = get_column_letter(header.index("Worst finding") + 1)
+    whole = f"A2:{get_column_letter(len(header))}{ws.max_row}"
+    assert [(sq, r.formula) for sq, r in rules[:2]] == [
+        (whole, [f'${worst}2="High"']),
+        (whole, [f'${worst}2="Medium"']),
+    ]
+    assert all(sq == whole for sq, _ in rules)
+    rows = _records(ws)
+    (row,) = [r for r in rows if r["Key"] == inside.flow_key]
+    assert row["Worst finding"] == "High" and row["Crosses zones"] == "no"
+
+
+def _flow(data: ReportData, key: str) -> Flow:
+    return next(f for f in data.matrix.flows if f.key == key)
+
+
+def test_controls_sheet_one_row_per_control_in_scope(
+    files: dict[str, bytes], data: ReportData
+) -> None:
+    ws = _open(files[COMBINED])["Controls"]
+    rows = _records(ws)
+    statuses = data.assessment.control_status
+    assert len(rows) == len(statuses) > 0
+    by_id = {(r["Framework"], r["Control"]): r for r in rows}
+    labels = {"iso27001": "ISO 27001", "grundschutz": "Grundschutz"}
+    for status in statuses:
+        control = status.control
+        row = by_id[(labels[control.framework], control.id)]
+        assert row["Title"] == control.title  # the catalogue's official title (English)
+        assert row["Findings"] == len(status.findings)
+        assert row["Flows in scope"] == len(status.flows)
+        assert row["Worst severity"] == (status.worst.title if status.worst else None)
+        assert row["Review status"] == status.status.replace("-", " ").capitalize()
+        assert (row["Applicability"] == "Not applicable") == (status.status == "not-applicable")
+        assert row["Reason"] and "`" not in str(row["Reason"])
+        assert row["Auditor status"] is None and row["Auditor comment"] is None
+    (choice,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    col = get_column_letter(_header(ws).index("Auditor status") + 1)
+    assert str(choice.sqref) == f"{col}2:{col}{len(rows) + 1}"
+    assert "Partially implemented" in str(choice.formula1)
+
+
+def test_controls_sheet_titles_in_german(data: ReportData) -> None:
+    doc = dataclasses.replace(data.config.document, language="de")
+    german = dataclasses.replace(data, config=dataclasses.replace(data.config, document=doc))
+    rows = _records(_open(render(german, RenderOptions())[COMBINED])["Controls"])
+    for status in data.assessment.control_status:
+        if status.control.title_de:
+            assert any(r["Title"] == status.control.title_de for r in rows), status.control.id
+
+
+def test_findings_status_starts_at_the_triage_status(data: ReportData) -> None:
+    first = data.assessment.findings[0]
+    decided = dataclasses.replace(
+        first,
+        triage=Triage(status="accepted", owner="Ops", due="2026-01-31", ticket="SEC-1"),
+    )
+    findings = (decided, *data.assessment.findings[1:])
+    changed = dataclasses.replace(
+        data, assessment=dataclasses.replace(data.assessment, findings=findings)
+    )
+    rows = _records(_open(render(changed, RenderOptions())[COMBINED])["Findings"])
+    (row,) = [r for r in rows if r["Finding"] == first.id]
+    assert (row["Status"], row["Owner"], row["Ticket"]) == ("Risk accepted", "Ops", "SEC-1")
+    assert row["Due date"] is not None and row["Due date"].date().isoformat() == "2026-01-31"
+    assert {r["Status"] for r in rows if r["Finding"] != first.id} == {"Open"}

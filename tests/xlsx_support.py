@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportgen.assess import assess
+from reportgen.bundle import ReportData
 from reportgen.config import Config, load_config
-from reportgen.model import BuildInfo, Matrix, ReportData
+from reportgen.model import BuildInfo, Matrix
 from reportgen.parse import parse
 from reportgen.validate import validate
 

@@ -50,6 +50,11 @@ CODES: dict[str, Code] = {
         # reading and structure (from the parser)
         Code("binary-content", _E, "the file holds NUL bytes: it is not a Markdown page"),
         Code("not-utf8", _E, "the file is not valid UTF-8 (location of the first bad byte)"),
+        Code(
+            "front-matter-unreadable",
+            _W,
+            "the front matter is not a YAML mapping; its keys (title, version) are not read",
+        ),
         Code("no-matrix", _E, "no communication matrix table was found"),
         Code(
             "column-count",

@@ -15,7 +15,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import ReportData
+from ..bundle import ReportData
 
 Rendered = dict[str, bytes]
 

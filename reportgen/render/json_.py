@@ -10,6 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from ..bundle import ReportData
 from ..model import (
     Assessment,
     Cell,
@@ -17,7 +18,6 @@ from ..model import (
     Finding,
     Flow,
     Location,
-    ReportData,
     SectionStatistics,
     Statistics,
     Technology,

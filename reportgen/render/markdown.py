@@ -9,7 +9,8 @@ restyled template therefore cannot forget to escape.
 Escaping turns the characters that could end a table cell, start inline markup or raw HTML,
 or open a block (``|``, ``<``, ``>``, ``&``, backticks, ``*``, ``_``, ``[``, ``]``, ``{``,
 ``}``, ``~``, ``\\``) into numeric character references, folds line breaks into spaces and
-neutralises a leading ``#``, ``-``, ``+``, ``=``, ``>``, ``!``, ``:`` or ``1.``, so no input
+neutralises a leading ``#``, ``-``, ``+``, ``=``, ``>``, ``!``, ``:``, ``1.``, ``import`` or
+``export`` (ESM to MDX), so no input
 can break a row or inject a link, an image or HTML.
 """
 
@@ -21,8 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from ..bundle import ReportData
+from ..config import MARKDOWN_FLAVORS
+from ..inline import Kind, spans
 from ..model import (
     FLAG_FIELDS,
     FLAG_KEYS,
@@ -30,10 +35,10 @@ from ..model import (
     Flag,
     Flow,
     Level,
-    ReportData,
     Section,
     SectionStatistics,
 )
+from ..ordering import finding_key
 from ..resources import templates_root
 from . import RenderOptions
 
@@ -71,6 +76,8 @@ _ALWAYS_RE = re.compile("|".join(re.escape(c) for c in _ALWAYS))
 _LEADING = re.compile(r"^[#\-+=!:%]+(?=\s|$)|^[!:]")
 """A run of block markers followed by a space or the end (``#``, ``-``, ``+``, ``=``, ``%``,
 ``:::`` and ``!!!`` admonitions)."""
+_ESM = re.compile(r"^(?:import|export)\b")
+"""MDX reads a line starting with ``import``/``export`` as JavaScript (ESM)."""
 _ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
@@ -90,7 +97,7 @@ def escape(value: object) -> str:
     text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
     body = text.lstrip(" ")
     lead = text[: len(text) - len(body)]
-    if _LEADING.match(body):
+    if _LEADING.match(body) or _ESM.match(body):
         body = f"&#{ord(body[0])};{body[1:]}"
     else:
         body = _ORDERED.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", body, count=1)
@@ -125,10 +132,49 @@ def unique_anchors(keys: Iterable[str], prefix: str) -> dict[str, str]:
     return out
 
 
-def paragraphs(text: str) -> list[Md]:
-    """Split prose on blank lines; each paragraph escaped onto one line."""
+_URL_SAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$'*+,;=%]")
+
+
+def url(href: str) -> str:
+    """A link destination every engine (cmark-gfm, markdown-it, Python-Markdown, MDX) reads
+    back as ``href``: anything outside the URL characters is percent-encoded (braces,
+    brackets, parentheses, spaces, ``<>``, backslash, pipes) and ``&`` becomes ``&amp;``, so
+    no entity or table syntax can form inside it."""
+    encoded = _URL_SAFE.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), href
+    )
+    return encoded.replace("&", "&amp;")
+
+
+def _code(text: str) -> str:
+    """A code span holding ``text`` (a fence longer than any backtick run inside it)."""
+    text = re.sub(r"\s+", " ", text)
+    if "|" in text or not text.strip():  # a pipe would end the table cell even in code
+        return escape(text)
+    run = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def inline(text: str, base_url: str = "") -> Md:
+    """A cell's inline Markdown, reproduced: links (``http``, ``https``, ``mailto``, relative
+    ones resolved against ``base_url``) and code as Markdown, everything else escaped."""
+    out: list[str] = []
+    for span in spans(text, base_url):
+        if span.kind is Kind.LINK:
+            out.append(f"[{escape(span.text)}]({url(span.href)})")
+        elif span.kind is Kind.CODE:
+            out.append(_code(span.text))
+        else:
+            out.append(escape(span.text))
+    return Md(re.sub(r"\s+", " ", "".join(out)).strip() if out else "")
+
+
+def paragraphs(text: str, base_url: str = "") -> list[Md]:
+    """Split prose on blank lines; each paragraph's inline Markdown rendered onto one line."""
     parts = re.split(r"\n\s*\n", text.strip()) if text.strip() else []
-    return [md(p) for p in parts if p.strip()]
+    return [inline(p, base_url) for p in parts if p.strip()]
 
 
 LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
@@ -196,7 +242,8 @@ def _link(text: str, href: str) -> Md:
     return Md(f"[{escape(text)}]({href})")
 
 
-def _flow_table(section: Section, data: ReportData, links: _Links) -> Md:
+def _flow_table(section: Section, page: _Page) -> Md:
+    data, links = page.data, page.links
     extra_headers: list[str] = []
     for flow in section.flows:
         for name, _value in flow.extra:
@@ -219,7 +266,7 @@ def _flow_table(section: Section, data: ReportData, links: _Links) -> Md:
     align = ["l"] * 6 + ["r"] + ["c"] * len(FLAG_FIELDS) + ["l"] * (3 + len(extra_headers))
     rows = []
     for flow in section.flows:
-        findings = sorted(data.assessment.for_flow(flow.key), key=_finding_order)
+        findings = sorted(data.assessment.for_flow(flow.key), key=finding_key)
         extra = dict(flow.extra)
         rows.append(
             [
@@ -231,9 +278,9 @@ def _flow_table(section: Section, data: ReportData, links: _Links) -> Md:
                 _zone_cell(flow, "destination"),
                 _port_cell(flow),
                 *(_flag_cell(flow.flag(f)) for f in FLAG_FIELDS),
-                md(flow.purpose),
-                md(flow.notes),
-                *(md(extra.get(h, "")) for h in extra_headers),
+                page.inline(flow.purpose),
+                page.inline(flow.notes),
+                *(page.inline(extra.get(h, "")) for h in extra_headers),
                 Md(", ".join(_finding_link(f, links) for f in findings)),
             ]
         )
@@ -242,10 +289,6 @@ def _flow_table(section: Section, data: ReportData, links: _Links) -> Md:
 
 def _finding_link(finding: Finding, links: _Links) -> str:
     return _link(finding.rule, links.finding_href(finding.id))
-
-
-def _finding_order(f: Finding) -> tuple[int, str, str]:
-    return (f.severity.rank, f.rule, f.id)
 
 
 def _coverage(stats: SectionStatistics, key: str) -> Md:
@@ -282,6 +325,32 @@ def _unknown_zones(section: Section) -> list[Md]:
     return [md(n) for n in sorted(names)]
 
 
+# --- flavors --------------------------------------------------------------------------------
+
+FLAVORS = MARKDOWN_FLAVORS
+"""``mkdocs`` (Python-Markdown with the admonition extension) or ``docusaurus`` (MDX)."""
+
+
+def front_matter(items: Sequence[tuple[str, str]]) -> Md:
+    """The source's front matter, kept (a Docusaurus site takes its URL from ``slug``)."""
+    if not items:
+        return Md("")
+    body = yaml.safe_dump(dict(items), sort_keys=False, allow_unicode=True, width=1000)
+    return Md(f"---\n{body}---\n\n")
+
+
+def admonition(body: str, kind: str = "info", *, flavor: str = "mkdocs") -> Md:
+    """An admonition box around already-rendered Markdown ``body``: ``:::info`` for
+    Docusaurus, ``!!! info`` (body indented four spaces) for MkDocs."""
+    lines = str(body).strip().splitlines()
+    if flavor == "docusaurus":
+        return Md("\n".join([f":::{kind}", *lines, ":::"]))
+    return Md("\n".join([f"!!! {kind}", *(f"    {line}" if line else "" for line in lines)]))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
 def _environment(options: RenderOptions) -> Environment:
     loaders: list[Any] = []
     if options.templates is not None:
@@ -296,7 +365,6 @@ def _environment(options: RenderOptions) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["paragraphs"] = paragraphs
     env.filters["link"] = _link
     return env
 
@@ -307,6 +375,41 @@ def _links(data: ReportData) -> _Links:
         finding=unique_anchors((f.id for f in data.assessment.findings), "finding"),
         page={s.slug: section_page(s.slug) for s in data.matrix.sections},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What every page builder reads: the data, the templates, the anchors, the flavor."""
+
+    data: ReportData
+    env: Environment
+    links: _Links
+    flavor: str
+
+    @property
+    def base_url(self) -> str:
+        return self.data.config.document.docs_base_url
+
+    def inline(self, text: str) -> Md:
+        return inline(text, self.base_url)
+
+    def render(self, template: str, **context: Any) -> bytes:
+        common: dict[str, Any] = {
+            "data": self.data,
+            "matrix": self.data.matrix,
+            "symbol_key": SYMBOL_KEY,
+            "unknown_zone": UNKNOWN_ZONE,
+            "findings_page": FINDINGS,
+            "index_page": INDEX,
+            "flavor": self.flavor,
+        }
+        return self.env.get_template(template).render(**common, **context).encode("utf-8")
+
+    def admonition(self, body: str, kind: str = "info") -> Md:
+        return admonition(body, kind, flavor=self.flavor)
+
+    def paragraphs(self, text: str) -> list[Md]:
+        return paragraphs(text, self.base_url)
 
 
 def _build_lines(data: ReportData) -> list[tuple[str, Md]]:
@@ -325,55 +428,74 @@ def _build_lines(data: ReportData) -> list[tuple[str, Md]]:
 
 
 def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
-    """The Markdown pages: ``index.md``, ``<section>.md`` per section, ``findings.md``."""
-    env = _environment(options)
-    links = _links(data)
+    """The Markdown pages: ``index.md``, ``<section>.md`` per section, ``findings.md`` (and
+    ``changes.md`` with a diff). The flavor comes from ``[document] markdown_flavor``."""
+    flavor = data.config.document.markdown_flavor
+    page = _Page(data, _environment(options), _links(data), flavor)
+    out: dict[str, bytes] = {}
+    for section in data.matrix.sections:
+        out[page.links.page[section.slug]] = _section_page(page, section)
+    out[INDEX] = _index_page(page)
+    out[FINDINGS] = _findings_page(page)
+    if data.changes is not None:
+        from .diff_formats import render_md
+
+        out[CHANGES] = render_md(data.changes).encode("utf-8")
+    return out
+
+
+def _section_page(page: _Page, section: Section) -> bytes:
+    findings = [f for f in page.data.assessment.findings if f.section == section.slug]
+    unknown = _unknown_zones(section)
+    return page.render(
+        "section.md.j2",
+        section=section,
+        intro=page.paragraphs(section.intro),
+        flows_table=_flow_table(section, page),
+        technologies_table=_table(
+            ["Technology", "Parties", "Notes"],
+            "lll",
+            (
+                [page.inline(t.name), page.inline(t.parties), page.inline(t.notes)]
+                for t in section.technologies
+            ),
+        ),
+        normalized=_normalized_zones(section),
+        unknown=unknown,
+        unknown_note=page.admonition(
+            f"Zones not in the configuration ({UNKNOWN_ZONE}): "
+            + ", ".join(unknown)
+            + ". They are assessed as "
+            + escape(page.data.config.unknown_zone_class)
+            + ".",
+            "warning",
+        )
+        if unknown
+        else Md(""),
+        finding_counts=_count_levels(findings),
+    )
+
+
+def _index_page(page: _Page) -> bytes:
+    data = page.data
     assessment = data.assessment
     stats_by_slug = {s.slug: s for s in assessment.statistics.sections}
     level_titles = [level.title for level in LEVEL_ORDER]
-    common: dict[str, Any] = {
-        "data": data,
-        "matrix": data.matrix,
-        "symbol_key": SYMBOL_KEY,
-        "unknown_zone": UNKNOWN_ZONE,
-        "findings_page": FINDINGS,
-        "index_page": INDEX,
-    }
-
-    out: dict[str, bytes] = {}
-    sections: list[tuple[Section, str, SectionStatistics | None]] = []
-    for section in data.matrix.sections:
-        section_findings = sorted(
-            (f for f in assessment.findings if f.section == section.slug), key=_finding_order
-        )
-        sections.append((section, links.page[section.slug], stats_by_slug.get(section.slug)))
-        page = env.get_template("section.md.j2").render(
-            **common,
-            section=section,
-            flows_table=_flow_table(section, data, links),
-            technologies_table=_table(
-                ["Technology", "Parties", "Notes"],
-                "lll",
-                ([md(t.name), md(t.parties), md(t.notes)] for t in section.technologies),
-            ),
-            normalized=_normalized_zones(section),
-            unknown=_unknown_zones(section),
-            finding_counts=_count_levels(section_findings),
-        )
-        out[links.page[section.slug]] = page.encode("utf-8")
-
-    overall = assessment.statistics.overall
     sections_table = _table(
         ["Section", "Flows", "Technologies", *level_titles],
         "lrr" + "r" * len(level_titles),
         (
             [
-                _link(sec.title, page),
+                _link(sec.title, page.links.page[sec.slug]),
                 Md(str(len(sec.flows))),
                 Md(str(len(sec.technologies))),
-                *(_level_counts(st) if st is not None else [Md("0")] * len(level_titles)),
+                *(
+                    _level_counts(stats_by_slug[sec.slug])
+                    if sec.slug in stats_by_slug
+                    else [Md("0")] * len(level_titles)
+                ),
             ]
-            for sec, page, st in sections
+            for sec in data.matrix.sections
         ),
     )
     coverage_rows = [
@@ -383,39 +505,44 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
             else _link(stats.title, section_page(stats.slug)),
             *(_coverage(stats, FLAG_KEYS[f]) for f in FLAG_FIELDS),
         ]
-        for stats in (*assessment.statistics.sections, overall)
+        for stats in (*assessment.statistics.sections, assessment.statistics.overall)
     ]
-    coverage_table = _table(
-        ["Section", *(FLAG_KEYS[f] for f in FLAG_FIELDS)],
-        "l" + "c" * len(FLAG_FIELDS),
-        coverage_rows,
-    )
-    legend_table = _table(
-        ["Key", "Meaning"], "ll", ([md(e.key), md(e.meaning)] for e in data.matrix.legend)
-    )
-    diagnostics_table = _table(
-        ["Location", "Severity", "Code", "Message"],
-        "llll",
-        (
-            [md(str(d.location)), md(d.severity.value), md(d.code), md(d.message)]
-            for d in data.report.diagnostics
+    return page.render(
+        "index.md.j2",
+        front_matter=front_matter(data.matrix.front_matter),
+        disclaimer=page.paragraphs(data.matrix.disclaimer),
+        provenance=_build_lines(data),
+        generated_note=page.admonition(
+            f"Generated by {escape(data.build.generator)} from {escape(data.matrix.source.path)}"
+            ": edit the source, not this page."
         ),
-    )
-    out[INDEX] = (
-        env.get_template("index.md.j2")
-        .render(
-            **common,
-            provenance=_build_lines(data),
-            legend_table=legend_table,
-            sections_table=sections_table,
-            coverage_table=coverage_table,
-            diagnostics_table=diagnostics_table,
-            finding_counts=_count_levels(assessment.findings),
-        )
-        .encode("utf-8")
+        legend_table=_table(
+            ["Key", "Meaning"],
+            "ll",
+            ([page.inline(e.key), page.inline(e.meaning)] for e in data.matrix.legend),
+        ),
+        sections_table=sections_table,
+        coverage_table=_table(
+            ["Section", *(FLAG_KEYS[f] for f in FLAG_FIELDS)],
+            "l" + "c" * len(FLAG_FIELDS),
+            coverage_rows,
+        ),
+        diagnostics_table=_table(
+            ["Location", "Severity", "Code", "Message"],
+            "llll",
+            (
+                [md(str(d.location)), md(d.severity.value), md(d.code), md(d.message)]
+                for d in data.report.diagnostics
+            ),
+        ),
+        finding_counts=_count_levels(assessment.findings),
     )
 
-    ordered = sorted(assessment.findings, key=_finding_order)
+
+def _findings_page(page: _Page) -> bytes:
+    data, links = page.data, page.links
+    assessment = data.assessment
+    ordered = sorted(assessment.findings, key=finding_key)
     flows = {f.key: f for f in data.matrix.flows}
     titles = {s.slug: s.title for s in data.matrix.sections}
     controls = {(c.framework, c.id): c for c in assessment.catalogue}
@@ -428,7 +555,7 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
                 md(f.severity.title),
                 md(titles.get(f.section, f.section)),
                 _flow_link(f, flows, links),
-                md(f.title),
+                page.inline(f.title),
             ]
             for f in ordered
         ),
@@ -444,6 +571,9 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
                 {
                     "finding": f,
                     "anchor": links.finding[f.id],
+                    "title": page.inline(f.title),
+                    "evidence": page.inline(f.evidence),
+                    "recommendation": page.inline(f.recommendation),
                     "flow_link": _flow_link(f, flows, links),
                     "route": md(
                         f"{flow.component} ({flow.source_zone.name}) → "
@@ -464,21 +594,12 @@ def render(data: ReportData, options: RenderOptions) -> dict[str, bytes]:
             )
         if items:
             groups.append({"level": level, "items": items})
-    out[FINDINGS] = (
-        env.get_template("findings.md.j2")
-        .render(
-            **common,
-            summary_table=summary,
-            groups=groups,
-            finding_counts=_count_levels(assessment.findings),
-        )
-        .encode("utf-8")
+    return page.render(
+        "findings.md.j2",
+        summary_table=summary,
+        groups=groups,
+        finding_counts=_count_levels(assessment.findings),
     )
-    if data.changes is not None:
-        from .diff_formats import render_md
-
-        out[CHANGES] = render_md(data.changes).encode("utf-8")
-    return out
 
 
 def _flow_link(f: Finding, flows: dict[str, Flow], links: _Links) -> Md:
@@ -494,4 +615,16 @@ def _count_levels(findings: Iterable[Finding]) -> list[tuple[str, int]]:
     return [(level.title, n) for level, n in counts.items()]
 
 
-__all__ = ["FINDINGS", "INDEX", "Md", "anchor_slug", "escape", "render", "section_page"]
+__all__ = [
+    "FINDINGS",
+    "FLAVORS",
+    "INDEX",
+    "Md",
+    "admonition",
+    "anchor_slug",
+    "escape",
+    "inline",
+    "render",
+    "section_page",
+    "url",
+]

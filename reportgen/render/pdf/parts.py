@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fetcher import TemplateFetcher
+
 PART_MARK = "<!--reportgen:part-->"
 """Where the report template allows a cut; the text before the first mark is the prelude
 (running strings) that every part repeats."""
@@ -78,6 +80,9 @@ class LaidOut:
     """Per page: wider than high."""
     seconds: float = 0.0
     """Time to lay the part out and write it (logged at debug level)."""
+    served: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    """What the part's ``TemplateFetcher`` served and refused (in the worker that laid it out)."""
 
 
 def split(document: str) -> list[str]:
@@ -165,8 +170,6 @@ def lay_out(
     """Lay one part out and write it (runs in a worker process)."""
     from weasyprint import HTML
 
-    from .pdf import TemplateFetcher
-
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
     laid = HTML(string=document, base_url=base_url, url_fetcher=fetcher).render()
@@ -184,7 +187,16 @@ def lay_out(
     )
     wide = tuple(page.width > page.height for page in laid.pages)
     seconds = time.perf_counter() - start
-    return LaidOut(pdf, len(laid.pages), anchors, tuple(bookmarks), wide, seconds)
+    return LaidOut(
+        pdf,
+        len(laid.pages),
+        anchors,
+        tuple(bookmarks),
+        wide,
+        seconds,
+        tuple(fetcher.served),
+        tuple(fetcher.refused),
+    )
 
 
 def _lay_out_part(args: tuple[str, str, Path | None, str]) -> LaidOut:

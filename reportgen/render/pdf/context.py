@@ -1,67 +1,57 @@
-"""The auditor's PDF report: Jinja2 templates + CSS rendered by WeasyPrint as PDF/A-3b.
+"""The view model: everything the report's templates use, computed once from ``ReportData``, and
+the Jinja2 environment that renders them to HTML (autoescaped).
 
-``render(data, options)`` returns ``{"<document-id>-<version>.pdf": bytes}``. The HTML comes
-from ``templates/pdf/report.html`` (the ``pdf/`` folder of a user folder given as
-``options.templates`` overrides any file of the same name, as ``markdown/`` does for the
-Markdown pages); every value from the Markdown passes through Jinja2's autoescape, so
-a cell holding ``<img src=...>`` prints as text. WeasyPrint gets a URL fetcher that serves
-only files inside the packaged templates folder (fonts, CSS) and the user's templates folder;
-everything else, network or file, is refused.
-
-The output is reproducible: the creation and modification dates in the Info dictionary, the
-XMP packet and the embedded files all come from ``data.build.build_time``; the PDF /ID is a
-digest of the content (pydyf), and the fonts are the DejaVu files shipped in
-``templates/fonts`` rather than whatever the system has installed.
+Templates come from ``templates/pdf/`` (the ``pdf/`` folder of a user folder given as
+``options.templates`` overrides any file of the same name); every value from the Markdown
+passes through Jinja2's autoescape, so a cell holding ``<img src=...>`` prints as text.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import math
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
-from weasyprint import HTML, Attachment
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from markupsafe import Markup
 
-from ..diff import change_history
-from ..model import (
+from ...bundle import ReportData
+from ...diff import change_history
+from ...model import (
     FLAG_FIELDS,
     FLAG_KEYS,
     Finding,
     Flag,
     Flow,
     Level,
-    ReportData,
     RuleInfo,
     SectionStatistics,
 )
-from ..resources import templates_root
-from ..vocabulary import FRAMEWORKS
-from . import Rendered, RenderOptions, pdf_parts
-from .json_ import findings_json, records_json
+from ...vocabulary import FRAMEWORKS
+from .. import RenderOptions
+from ..html_inline import inline_filter
+from ..json_ import findings_json, records_json
+from .diagram import (
+    SEVERITY_CODES,
+    SEVERITY_COLOURS,
+    legend,
+    tint,
+    zone_diagram,
+    zones_by_class,
+)
+from .fetcher import PDF_TEMPLATES
+from .parts import PART_MARK
 
-LOG = logging.getLogger(__name__)
-
-TEMPLATES_ROOT = templates_root()
-"""Packaged templates: ``pdf/`` (HTML + CSS) and ``fonts/`` (DejaVu, with licence)."""
-PDF_TEMPLATES = TEMPLATES_ROOT / "pdf"
 MAIN_TEMPLATE = "report.html"
 CHANGES_TEMPLATE = "changes.html"
 """``reportgen diff --format pdf``: the changes chapter as a document of its own."""
-PDF_VARIANT = "pdf/a-3b"
 PART_ROWS = 250
 """Table rows per part: a longer matrix section, register or table of diagnostics is laid out
-in several parts (time and memory; see ``pdf_parts``)."""
+in several parts (time and memory; see ``parts``)."""
 PART_IDS = 2500
 """Flow and finding ids listed per part of the traceability appendix."""
 
@@ -86,64 +76,6 @@ TRUST_CLASS_TEXT: dict[str, str] = {
 
 FRAMEWORK_TITLES: dict[str, str] = {f.key: f.name for f in FRAMEWORKS}
 FRAMEWORK_SHORT: dict[str, str] = {f.key: f.short for f in FRAMEWORKS}
-
-SEVERITY_COLOURS: dict[Level | None, str] = {
-    Level.HIGH: "#b3261e",
-    Level.MEDIUM: "#c25e00",
-    Level.LOW: "#8a7a00",
-    Level.INFO: "#2f6690",
-    Level.NOT_ASSESSED: "#6b6b6b",
-    None: "#3a7d44",
-}
-"""Edge and box colours of the zone diagram (worst severity; ``None``: no finding)."""
-
-
-# --- safe URL fetching ---------------------------------------------------------------------
-
-
-class RefusedURL(ValueError):
-    """A URL outside the templates folders; WeasyPrint logs it and carries on without it."""
-
-
-class TemplateFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves ``file:`` URLs inside the packaged templates (or the user's folder), nothing else.
-
-    A path inside the packaged ``pdf/`` folder is looked up in the user's folder first, so a
-    user override of ``report.css`` or an image works the same way as one of a template.
-    ``served`` and ``refused`` record what was asked for.
-    """
-
-    def __init__(self, user: Path | None = None) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self.roots = tuple(p.resolve() for p in (TEMPLATES_ROOT, user) if p is not None)
-        self.user = user.resolve() if user is not None else None
-        self.served: list[str] = []
-        self.refused: list[str] = []
-
-    def resolve(self, url: str) -> Path | None:
-        """The file a URL may be served from, or ``None`` when it is refused."""
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parts.path)).resolve()
-        if self.user is not None and path.is_relative_to(PDF_TEMPLATES):
-            candidate = (self.user / path.relative_to(PDF_TEMPLATES)).resolve()
-            if candidate.is_relative_to(self.user) and candidate.is_file():
-                return candidate
-        if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-            return path
-        return None
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        path = self.resolve(url)
-        if path is None:
-            self.refused.append(url)
-            raise RefusedURL(f"reportgen refuses to fetch {url!r}: not a packaged template file")
-        self.served.append(url)
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {}, 200)
-
-
-# --- helpers for the templates --------------------------------------------------------------
 
 
 def anchor(prefix: str, key: str) -> str:
@@ -194,9 +126,6 @@ class AttachmentFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
-# --- attachments ------------------------------------------------------------------------------
-
-
 def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
     """The files embedded in the PDF: source Markdown, records JSON, findings JSON."""
     source_name = safe_name(Path(data.matrix.source.path).name) or "source.md"
@@ -214,115 +143,6 @@ def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
             "findings.json", "The assessment findings as JSON", "Data", findings_json(data)
         ),
     )
-
-
-# --- the zone flow diagram (SVG, in-house) ----------------------------------------------------
-
-
-def _worst(levels: Iterable[Level | None]) -> Level | None:
-    known = [lv for lv in levels if lv is not None]
-    return min(known, key=lambda lv: lv.rank) if known else None
-
-
-def zone_diagram(data: ReportData) -> Markup:
-    """Zones as boxes on an ellipse (grouped by trust class), flows as arrows with counts."""
-    stats = data.assessment.statistics
-    config = data.config
-    order = {name: i for i, name in enumerate(("untrusted", "external-service", "tenant"))}
-    zones = sorted(
-        stats.zones,
-        key=lambda z: (order.get(config.trust_class(z), 9), config.trust_class(z), z),
-    )
-    if not zones:
-        return Markup("")
-    # Nearly a circle: on a squat ellipse the boxes at the top and bottom collide.
-    width, height = 800.0, 800.0
-    box_w, box_h = 134.0, 34.0
-    cx, cy = width / 2, height / 2
-    rx, ry = cx - box_w / 2 - 8, cy - box_h / 2 - 8
-    pos: dict[str, tuple[float, float]] = {}
-    for i, zone in enumerate(zones):
-        angle = -math.pi / 2 + 2 * math.pi * i / len(zones)
-        pos[zone] = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
-
-    internal: dict[str, tuple[int, Level | None]] = {}
-    edges = []
-    pairs = {(p.source, p.destination) for p in stats.zone_pairs}
-    for pair in stats.zone_pairs:
-        if pair.source == pair.destination:
-            internal[pair.source] = (pair.flows, pair.worst)
-        elif pair.source in pos and pair.destination in pos:
-            edges.append(pair)
-
-    def clip(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
-        """Where the segment from a box centre (x0, y0) towards (x1, y1) leaves the box."""
-        dx, dy = x1 - x0, y1 - y0
-        scale = min(
-            (box_w / 2 + 3) / abs(dx) if dx else math.inf,
-            (box_h / 2 + 3) / abs(dy) if dy else math.inf,
-        )
-        return x0 + dx * scale, y0 + dy * scale
-
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" class="zone-diagram" '
-        'font-family="DejaVu Sans" font-size="10">',
-        "<defs>",
-    ]
-    for level, colour in SEVERITY_COLOURS.items():
-        name = level.value if level is not None else "none"
-        out.append(
-            f'<marker id="arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
-            'markerWidth="7" markerHeight="7" orient="auto">'
-            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        )
-    out.append("</defs>")
-    labels: list[str] = []
-    for pair in edges:
-        (x0, y0), (x1, y1) = pos[pair.source], pos[pair.destination]
-        # Bend both directions of a two-way pair apart; one-way edges bend a little too,
-        # so that edges through the centre do not sit on top of each other.
-        bend = 0.18 if (pair.destination, pair.source) in pairs else 0.08
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        qx, qy = mx - (y1 - y0) * bend, my + (x1 - x0) * bend
-        sx, sy = clip(x0, y0, qx, qy)
-        ex, ey = clip(x1, y1, qx, qy)
-        colour = SEVERITY_COLOURS[pair.worst]
-        name = pair.worst.value if pair.worst is not None else "none"
-        stroke = 1.0 + min(pair.flows, 12) * 0.25
-        out.append(
-            f'<path d="M{sx:.1f},{sy:.1f} Q{qx:.1f},{qy:.1f} {ex:.1f},{ey:.1f}" fill="none" '
-            f'stroke="{colour}" stroke-width="{stroke:.2f}" marker-end="url(#arrow-{name})"/>'
-        )
-        lx, ly = 0.25 * sx + 0.5 * qx + 0.25 * ex, 0.25 * sy + 0.5 * qy + 0.25 * ey
-        labels.append(
-            f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="8" fill="#ffffff" stroke="{colour}"/>'
-            f'<text x="{lx:.1f}" y="{ly + 3.5:.1f}" text-anchor="middle" fill="{colour}" '
-            f'font-weight="bold" font-size="9">{pair.flows}</text>'
-        )
-    out.extend(labels)
-    for zone in zones:
-        x, y = pos[zone]
-        count, worst = internal.get(zone, (0, None))
-        colour = SEVERITY_COLOURS[worst] if count else "#444444"
-        trust = config.trust_class(zone)
-        fill = "#fbe9e7" if trust == "untrusted" else "#f4f6f8"
-        out.append(
-            f'<rect x="{x - box_w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{box_w:.0f}" '
-            f'height="{box_h:.0f}" rx="5" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
-            f'<text x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-weight="bold" '
-            f'font-size="9.5" fill="#1a1a1a">{escape(zone)}</text>'
-        )
-        detail = f"{trust}" + (f" · {count} internal" if count else "")
-        out.append(
-            f'<text x="{x:.1f}" y="{y + 10:.1f}" text-anchor="middle" font-size="7.5" '
-            f'fill="#444444">{escape(detail)}</text>'
-        )
-    out.append("</svg>")
-    return Markup("".join(out))
-
-
-# --- the view model -----------------------------------------------------------------------
 
 
 def _summary(data: ReportData) -> list[str]:
@@ -388,28 +208,29 @@ def _flag_rows(section: SectionStatistics) -> list[dict[str, Any]]:
 
 
 def _heat_map(data: ReportData) -> dict[str, Any]:
+    """Flows per (source zone, destination zone), both axes in the diagram's order (by trust
+    class), so row n and column n are the same zone; each cell has its worst severity."""
     stats = data.assessment.statistics
-    # Every zone on both axes, in the same order, so row n and column n are the same zone.
-    named = {p.source for p in stats.zone_pairs} | {p.destination for p in stats.zone_pairs}
-    zones = [*stats.zones, *sorted(named - set(stats.zones))]
-    sources = destinations = zones
+    zones = [(zone, trust) for trust, names in zones_by_class(data) for zone in names]
     cells = {(p.source, p.destination): p for p in stats.zone_pairs}
-    number = {z: i + 1 for i, z in enumerate(zones)}
     rows = []
-    for src in sources:
+    for src, trust in zones:
         row: list[dict[str, object] | None] = []
-        for dst in destinations:
+        for dst, _ in zones:
             pair = cells.get((src, dst))
             if pair is None:
                 row.append(None)
             else:
-                worst = pair.worst.value if pair.worst is not None else "none"
-                row.append({"flows": pair.flows, "worst": worst})
-        rows.append({"zone": src, "number": number[src], "cells": row})
-    return {
-        "columns": [{"zone": z, "number": number[z]} for z in destinations],
-        "rows": rows,
-    }
+                row.append(
+                    {
+                        "flows": pair.flows,
+                        "code": SEVERITY_CODES[pair.worst],
+                        "fill": tint(SEVERITY_COLOURS[pair.worst]),
+                        "title": pair.worst.title if pair.worst is not None else "No finding",
+                    }
+                )
+        rows.append({"zone": src, "trust": trust, "cells": row})
+    return {"columns": [zone for zone, _ in zones], "rows": rows}
 
 
 def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]) -> list[Heading]:
@@ -424,21 +245,22 @@ def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]])
     if data.changes is not None:
         old = data.changes.old
         h.append(top("changes", f"Changes since {old.version or old.path}"))
+    h += [top("scope", "Scope and method"), top("legend", "Legend")]
+    statistics = top("statistics", "Statistics")
     h += [
-        top("scope", "Scope and method"),
-        top("legend", "Legend"),
-        top("statistics", "Statistics"),
+        statistics,
+        Heading("coverage", f"{statistics.number}.1", "Flag coverage per section", 2),
+        Heading("heat-map", f"{statistics.number}.2", "Zone heat map", 2),
         top("zones", "Zone flow diagram"),
     ]
     register = top("findings", "Findings register")
     h.append(register)
     for i, (level, _) in enumerate(by_level, start=1):
         h.append(Heading(f"findings-{level.value}", f"{register.number}.{i}", level.title, 2))
-    matrix = str(next(numbers))
+    matrix = top("matrix", "Communication matrix")
+    h.append(matrix)
     for i, section in enumerate(data.matrix.sections, start=1):
-        h.append(
-            Heading(anchor("section", section.slug), f"{matrix}.{i}", f"Matrix: {section.title}")
-        )
+        h.append(Heading(anchor("section", section.slug), f"{matrix.number}.{i}", section.title, 2))
     h += [
         top("traceability", "Control traceability"),
         top("not-assessed", "Not-assessed items and data quality"),
@@ -491,7 +313,7 @@ def _changes(data: ReportData) -> dict[str, Any] | None:
     """The 'changes since' chapter: the diff's summary and one row per change."""
     if data.changes is None:
         return None
-    from .diff_formats import entries, summary
+    from ..diff_formats import entries, summary
 
     return {
         "diff": data.changes,
@@ -580,6 +402,7 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         ],
         "heat": _heat_map(data),
         "diagram": zone_diagram(data),
+        "severity_legend": [{"entry": e, "fill": tint(e.colour)} for e in legend()],
         "controls": sorted(
             controls.items(),
             key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0]) if kv[0] in FRAMEWORK_TITLES else 99,
@@ -614,9 +437,23 @@ def environment(user: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["anchor"] = anchor
-    env.globals["part_mark"] = Markup(pdf_parts.PART_MARK)
+    env.globals["part_mark"] = Markup(PART_MARK)
     env.filters["by_rule"] = by_rule
+    env.filters["id_list"] = id_list
+    env.filters["inline"] = inline_filter  # a cell's inline Markdown: links, code
     return env
+
+
+_BREAKS_INSIDE = re.compile(r"[-~/]")
+
+
+def id_list(ids: Iterable[str]) -> Markup:
+    """Ids joined by ", ", each one that a line could break inside (at a hyphen, tilde or
+    slash) kept whole in a ``span.id``; the others need no element of their own."""
+    return Markup(", ").join(
+        Markup('<span class="id">{}</span>').format(i) if _BREAKS_INSIDE.search(i) else i
+        for i in ids
+    )
 
 
 def by_rule(finding_ids: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -639,123 +476,3 @@ def html(
     """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
     env = environment(user_folder(options))
     return env.get_template(template).render(context(data, files))
-
-
-def _attachments(
-    files: Sequence[AttachmentFile], moment: datetime, fetcher: URLFetcher
-) -> list[Attachment]:
-    return [
-        Attachment(
-            string=f.content,
-            name=f.name,
-            description=f.description,
-            created=moment,
-            modified=moment,
-            relationship=f.relationship,
-            url_fetcher=fetcher,
-        )
-        for f in files
-    ]
-
-
-_TOC_LINK = re.compile(r'href="(?:#|xref:)([^"]+)" data-page="[^"]*"')
-
-
-def _number_contents(front: str, pages: dict[str, int]) -> str:
-    """Write the page of each heading into the contents' ``data-page`` attributes."""
-    return _TOC_LINK.sub(
-        lambda m: (
-            m.group(0).rsplit(" data-page=", 1)[0] + f' data-page="{pages.get(m.group(1), "")}"'
-        ),
-        front,
-    )
-
-
-def write_pdf(
-    data: ReportData,
-    options: RenderOptions,
-    fetcher: TemplateFetcher | None = None,
-    template: str = MAIN_TEMPLATE,
-    files: Sequence[AttachmentFile] | None = None,
-) -> bytes:
-    """Lay the report out and write the PDF; ``fetcher`` lets tests see what was fetched
-    (it is then used for a template without part marks, laid out here in one piece).
-
-    A template with part marks (the packaged report) is laid out part by part with
-    ``options.jobs`` worker processes and assembled (see ``pdf_parts``)."""
-    files = attachments(data) if files is None else files
-    user = user_folder(options)
-    moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
-    base_url = PDF_TEMPLATES.as_uri() + "/"
-    clock = time.perf_counter()
-    text = html(data, options, files, template)
-    documents = pdf_parts.split(text)
-    if len(documents) == 1 or fetcher is not None:
-        fetcher = fetcher if fetcher is not None else TemplateFetcher(user)
-        pdf: bytes = HTML(string=text, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            pdf_variant=PDF_VARIANT, attachments=_attachments(files, moment, fetcher)
-        )
-        return pdf
-    stamp_source = documents[0]
-    documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
-    clock = _log_step("html", clock, f"{len(documents)} parts")
-    # The front part (cover, control, contents) is laid out once beside the others to learn
-    # its length, then again with the page numbers of the contents.
-    laid = pdf_parts.lay_out_all(documents, base_url, user, PDF_VARIANT, options.jobs, options.pool)
-    clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
-    first, body = laid[0], laid[1:]
-    for _ in range(3):
-        front_pages = first.pages
-        pages = {name: index + 1 for name, index in first.anchors.items()}
-        offset = front_pages
-        for part in body:
-            for name, index in part.anchors.items():
-                pages.setdefault(name, offset + index + 1)
-            offset += part.pages
-        first = pdf_parts.lay_out(
-            _number_contents(documents[0], pages),
-            base_url,
-            user,
-            PDF_VARIANT,
-            attach=lambda fetch: _attachments(files, moment, fetch),
-        )
-        if first.pages == front_pages:
-            break
-    else:
-        raise RuntimeError("the contents do not settle on a page count")
-    clock = _log_step("front", clock, f"{first.pages} pages")
-    parts = [first, *body]
-    landscape = [wide for part in parts for wide in part.landscape]
-    stamps = pdf_parts.lay_out(
-        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), base_url, user, PDF_VARIANT
-    )
-    clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
-    merged = pdf_parts.merge(parts, stamps.pdf)
-    _log_step("merge", clock, f"{len(merged)} bytes")
-    return merged
-
-
-def _log_step(step: str, since: float, detail: str) -> float:
-    now = time.perf_counter()
-    LOG.debug("pdf %s: %.2f s (%s)", step, now - since, detail)
-    return now
-
-
-def render(data: ReportData, options: RenderOptions) -> Rendered:
-    return {pdf_name(data): write_pdf(data, options)}
-
-
-def changes_pdf(data: ReportData, options: RenderOptions) -> bytes:
-    """``reportgen diff --format pdf``: the changes between ``data.changes.old`` and this
-    release as a PDF/A-3b of its own, with the diff as JSON attached."""
-    if data.changes is None:
-        raise ValueError("changes_pdf needs ReportData with changes (a diff)")
-    from .diff_formats import render_json
-
-    diff_json = AttachmentFile(
-        name="changes.json",
-        description="The changes between the two releases as JSON",
-        content=render_json(data.changes).encode("utf-8"),
-        relationship="Supplement",
-    )
-    return write_pdf(data, options, template=CHANGES_TEMPLATE, files=(diff_json,))

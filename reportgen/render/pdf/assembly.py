@@ -1,0 +1,181 @@
+"""From ``ReportData`` to the PDF's bytes: the HTML, its parts laid out (in worker processes),
+the contents' page numbers, the page-number stamps, and the join (see ``parts``).
+
+The output is reproducible: the creation and modification dates in the Info dictionary, the
+XMP packet and the embedded files all come from ``data.build.build_time``; the PDF /ID is a
+digest of the content, and the fonts are the DejaVu files shipped in ``templates/fonts``
+rather than whatever the system has installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from weasyprint import Attachment
+from weasyprint.urls import URLFetcher
+
+from ...bundle import ReportData
+from .. import Rendered, RenderOptions
+from . import parts as pdf_parts
+from .context import (
+    CHANGES_TEMPLATE,
+    MAIN_TEMPLATE,
+    AttachmentFile,
+    attachments,
+    html,
+    pdf_name,
+    user_folder,
+)
+from .fetcher import BASE_URL
+
+LOG = logging.getLogger(__name__)
+
+PDF_VARIANT = "pdf/a-3b"
+
+
+def _attachments(
+    files: Sequence[AttachmentFile], moment: datetime, fetcher: URLFetcher
+) -> list[Attachment]:
+    return [
+        Attachment(
+            string=f.content,
+            name=f.name,
+            description=f.description,
+            created=moment,
+            modified=moment,
+            relationship=f.relationship,
+            url_fetcher=fetcher,
+        )
+        for f in files
+    ]
+
+
+_TOC_LINK = re.compile(r'href="(?:#|xref:)([^"]+)" data-page="[^"]*"')
+
+
+def _number_contents(front: str, pages: dict[str, int]) -> str:
+    """Write the page of each heading into the contents' ``data-page`` attributes."""
+    return _TOC_LINK.sub(
+        lambda m: (
+            m.group(0).rsplit(" data-page=", 1)[0] + f' data-page="{pages.get(m.group(1), "")}"'
+        ),
+        front,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    """The PDF and what its parts' fetchers were asked for (every part, in any worker)."""
+
+    pdf: bytes
+    parts: int
+    served: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
+def write_pdf(
+    data: ReportData,
+    options: RenderOptions,
+    template: str = MAIN_TEMPLATE,
+    files: Sequence[AttachmentFile] | None = None,
+) -> bytes:
+    """Lay the report out and write the PDF (see ``assemble``)."""
+    return assemble(data, options, template, files).pdf
+
+
+def assemble(
+    data: ReportData,
+    options: RenderOptions,
+    template: str = MAIN_TEMPLATE,
+    files: Sequence[AttachmentFile] | None = None,
+) -> Assembled:
+    """Lay the report out and write the PDF, recording what was fetched.
+
+    A template with part marks (the packaged report) is laid out part by part with
+    ``options.jobs`` worker processes and assembled (see ``parts``); one without marks (a
+    user's template, the changes document) is laid out in one piece. Either way every
+    layout gets its own ``TemplateFetcher``, and the result lists what they served and
+    refused, so that tests see what the production path fetched."""
+    files = attachments(data) if files is None else files
+    user = user_folder(options)
+    moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
+    clock = time.perf_counter()
+    text = html(data, options, files, template)
+    documents = pdf_parts.split(text)
+
+    def attach(fetch: URLFetcher) -> list[Attachment]:
+        return _attachments(files, moment, fetch)
+
+    if len(documents) == 1:
+        whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
+        return Assembled(whole.pdf, 1, whole.served, whole.refused)
+    stamp_source = documents[0]
+    documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
+    clock = _log_step("html", clock, f"{len(documents)} parts")
+    # The front part (cover, control, contents) is laid out once beside the others to learn
+    # its length, then again with the page numbers of the contents.
+    laid = pdf_parts.lay_out_all(documents, BASE_URL, user, PDF_VARIANT, options.jobs, options.pool)
+    clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
+    first, body = laid[0], laid[1:]
+    for _ in range(3):
+        front_pages = first.pages
+        pages = {name: index + 1 for name, index in first.anchors.items()}
+        offset = front_pages
+        for part in body:
+            for name, index in part.anchors.items():
+                pages.setdefault(name, offset + index + 1)
+            offset += part.pages
+        first = pdf_parts.lay_out(
+            _number_contents(documents[0], pages), BASE_URL, user, PDF_VARIANT, attach=attach
+        )
+        if first.pages == front_pages:
+            break
+    else:
+        raise RuntimeError("the contents do not settle on a page count")
+    clock = _log_step("front", clock, f"{first.pages} pages")
+    parts = [first, *body]
+    landscape = [wide for part in parts for wide in part.landscape]
+    stamps = pdf_parts.lay_out(
+        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, PDF_VARIANT
+    )
+    clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
+    merged = pdf_parts.merge(parts, stamps.pdf)
+    _log_step("merge", clock, f"{len(merged)} bytes")
+    everything = [*laid, first, stamps]
+    return Assembled(
+        merged,
+        len(parts),
+        tuple(url for part in everything for url in part.served),
+        tuple(url for part in everything for url in part.refused),
+    )
+
+
+def _log_step(step: str, since: float, detail: str) -> float:
+    now = time.perf_counter()
+    LOG.debug("pdf %s: %.2f s (%s)", step, now - since, detail)
+    return now
+
+
+def render(data: ReportData, options: RenderOptions) -> Rendered:
+    return {pdf_name(data): write_pdf(data, options)}
+
+
+def changes_pdf(data: ReportData, options: RenderOptions) -> bytes:
+    """``reportgen diff --format pdf``: the changes between ``data.changes.old`` and this
+    release as a PDF/A-3b of its own, with the diff as JSON attached."""
+    if data.changes is None:
+        raise ValueError("changes_pdf needs ReportData with changes (a diff)")
+    from ..diff_formats import render_json
+
+    diff_json = AttachmentFile(
+        name="changes.json",
+        description="The changes between the two releases as JSON",
+        content=render_json(data.changes).encode("utf-8"),
+        relationship="Supplement",
+    )
+    return write_pdf(data, options, template=CHANGES_TEMPLATE, files=(diff_json,))

@@ -1,0 +1,116 @@
+"""Safe cells: every value from the source is a string cell, never a formula.
+
+Text that a spreadsheet would read as a formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR)
+also gets Excel's "quote prefix", so that editing the cell keeps it text. Characters XML
+cannot carry are replaced by U+FFFD; CR line ends become LF.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...inline import Kind, links, plain, spans
+
+MAX_CELL_CHARS = 32767
+"""Excel's limit for the text of one cell."""
+TEXT = "@"
+"""The number format that makes Excel treat a cell as text."""
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+LINK_FONT = Font(name="Calibri", color="0563C1", underline="single")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A cell value with a hyperlink: ``target`` is a URL, or with ``internal`` a location in
+    the workbook (``'Matrix'!A5``)."""
+
+    text: str
+    target: str
+    internal: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def internal_link(text: str, sheet: str, cell: str) -> Link:
+    """A link to ``cell`` (``A5``) on ``sheet``."""
+    return Link(text, f"'{sheet}'!{cell}", internal=True)
+
+
+def markdown_value(text: str, base_url: str = "") -> str | Link:
+    """A cell's inline Markdown as what the cell shows: code as plain text, a link as its
+    label and the cell's hyperlink. A cell holds one hyperlink; with several links each
+    label is followed by its URL in angle brackets and the cell has none."""
+    items = spans(text, base_url)
+    found = links(items)
+    if not found:
+        return plain(items)
+    if len(found) == 1:
+        return Link(plain(items), found[0].href)
+    return "".join(
+        f"{s.text} <{s.href}>" if s.kind is Kind.LINK and s.text != s.href else s.text
+        for s in items
+    )
+
+
+def clean(text: str) -> str:
+    """Text a worksheet can hold: no XML-illegal characters, LF line ends, Excel's length."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ILLEGAL_XML.sub("\ufffd", text)
+    if len(text) > MAX_CELL_CHARS:
+        marker = " [truncated]"
+        text = text[: MAX_CELL_CHARS - len(marker)] + marker
+    return text
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any, *, text: bool = True) -> XlCell:
+    """Write one cell. Strings are always string cells, never formulas.
+
+    ``text`` also sets the text number format, so what Excel shows is what was written and a
+    later edit of the cell stays text (``1.10`` stays ``1.10``, ``67/68`` never becomes a date).
+    """
+    cell = cell_at(ws, row, column)
+    write(cell, value)
+    if isinstance(value, Link):
+        cell.font = LINK_FONT
+    if text and (value is None or isinstance(value, str | Link)):
+        cell.number_format = TEXT
+    return cell
+
+
+def cell_at(ws: Worksheet, row: int, column: int) -> XlCell:
+    cell = ws.cell(row=row, column=column)
+    if not isinstance(cell, XlCell):  # a merged cell; this module never merges
+        raise TypeError(f"cell {cell.coordinate} is merged")
+    return cell
+
+
+def write(cell: XlCell, value: Any) -> None:
+    """The value of ``put``, without touching the cell's style but for the quote prefix (a
+    :class:`Link` also becomes the cell's hyperlink; its font is the caller's)."""
+    if isinstance(value, Link):
+        write(cell, value.text)
+        target = clean(value.target)
+        if value.internal:
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=target, display=None)
+        else:
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, target=target)
+    elif isinstance(value, str):
+        raw = value
+        value = clean(value)
+        cell.value = value
+        cell.data_type = "s"  # assigning "=..." makes openpyxl guess a formula; undo that
+        if raw.startswith(FORMULA_TRIGGERS) or value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    elif value is not None:
+        cell.value = value

@@ -1,0 +1,272 @@
+"""Sheet layout: table columns (looked up by header), styled Excel Tables, row heights
+from the text a row holds, and titled blocks of rows (Summary, Legend, Metadata)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, NamedStyle
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import LINK_FONT, TEXT, Link, cell_at, clean, put, write
+from .styles import (
+    BLOCK_FONT,
+    BODY_FONT,
+    BOLD,
+    BOX,
+    COLUMN_ALIGNMENTS,
+    HEADER_FILL,
+    HEADER_FONT,
+    LINE_HEIGHT,
+    SUBHEADER_FILL,
+    TABLE_STYLE,
+    TITLE_FONT,
+    WRAP,
+    WRAP_LEFT,
+)
+
+
+def column_style(wb: Workbook, column: Column, *, link: bool = False) -> str:
+    """A named cell style for a table column's data cells (number format and alignment),
+    registered once per workbook. Assigning it sets every attribute in one step; setting
+    alignment and number format per cell made openpyxl hash both for every cell, about a
+    third of the workbooks' Python function calls (cProfile)."""
+    kind = "wrap" if column.wrap else "center" if column.center else "top"
+    name = f"reportgen {'text' if column.text else 'value'} {kind}{' link' if link else ''}"
+    if name not in wb.named_styles:
+        style = NamedStyle(
+            name=name,
+            alignment=copy(COLUMN_ALIGNMENTS[kind]),
+            font=copy(LINK_FONT if link else BODY_FONT),  # unnamed, LibreOffice shows a serif
+            hidden=True,
+        )
+        if column.text:
+            style.number_format = TEXT
+        wb.add_named_style(style)
+    return name
+
+
+_NARROW = frozenset(" .,;:!|'()[]/\\-ijlft1")
+_WIDE = frozenset("MW@%mw")
+
+
+@lru_cache(maxsize=8192)
+def text_width(text: str, *, bold: bool = False) -> float:
+    """The width of one line of ``text`` in column-width units (the width of a ``0`` in the
+    default 11 pt font), an estimate that errs on the wide side.
+
+    Capitals are wider than the ``0`` a column width counts in: ``DATASTORE-NOAUTH:S1.2``
+    needs about 22 units, not 21, so rows sized at one unit per character overprinted.
+    """
+    width = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            width += 0.55
+        elif ch in _WIDE:
+            width += 1.45
+        elif ch.isupper():
+            width += 1.2
+        else:
+            width += 1.0
+    return width * (1.1 if bold else 1.0)
+
+
+def text_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """Lines ``text`` takes when wrapped in a column ``width`` units wide.
+
+    Excel does not grow a row for wrapped text it did not lay out itself, so rows get an
+    explicit height from this count. It wraps as spreadsheets do (at spaces and after a
+    hyphen; a word longer than the line is broken), with one unit of cell padding.
+    """
+    if not text:
+        return 1
+    room = max(1.0, width - 1.2)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0.0
+        for word in re.findall(r"[^\s-]*-|\S+|\s+", paragraph):
+            size = text_width(word, bold=bold)
+            if word.isspace():
+                used += size
+                continue
+            if used + size <= room:
+                used += size
+                continue
+            if used > 0:
+                lines += 1
+            while size > room:  # a word wider than the line is broken inside
+                lines += 1
+                size -= room
+            used = size
+        total += lines
+    return total
+
+
+def fitted_width(values: Iterable[object], minimum: float, maximum: float = 60) -> float:
+    """A column width that shows the longest line of ``values`` unwrapped (within limits)."""
+    widest = max(
+        (text_width(line) for v in values if v is not None for line in str(v).split("\n")),
+        default=0.0,
+    )
+    return round(min(maximum, max(minimum, widest + 2)), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    width: float
+    """The minimum width; a ``fit`` column grows to its longest line."""
+    wrap: bool = False
+    center: bool = False
+    text: bool = True
+    fit: bool = False
+    """Widen the column so that no line of its values is cut off or wrapped (ids, codes)."""
+
+
+def column_number(columns: Sequence[Column], header: str) -> int:
+    """The 1-based column of ``header`` in a table laid out as ``columns``."""
+    for c, column in enumerate(columns, start=1):
+        if column.header == header:
+            return c
+    raise KeyError(header)
+
+
+def column_letter(columns: Sequence[Column], header: str) -> str:
+    """The column letter of ``header`` in a table laid out as ``columns``."""
+    return get_column_letter(column_number(columns, header))
+
+
+def column_range(columns: Sequence[Column], first: str, last: str, rows: tuple[int, int]) -> str:
+    """``A2:D9``: the cells from column ``first`` to column ``last`` (headers), in ``rows``."""
+    top, bottom = rows
+    return f"{column_letter(columns, first)}{top}:{column_letter(columns, last)}{bottom}"
+
+
+def table_sheet(
+    ws: Worksheet,
+    name: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    freeze: str = "A2",
+) -> int:
+    """Header + rows as a styled Excel Table with autofilter and a frozen header row.
+
+    Returns the last row of the table. An empty table keeps one blank row (Excel cannot open a
+    table without a data row).
+    """
+    columns = [
+        replace(column, width=fitted_width((row[c] for row in rows), column.width))
+        if column.fit
+        else column
+        for c, column in enumerate(columns)
+    ]
+    for c, column in enumerate(columns, start=1):
+        cell = put(ws, 1, c, column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(c)].width = column.width
+    wb = ws.parent
+    assert wb is not None
+    styles = [column_style(wb, column) for column in columns]
+    link_styles = [column_style(wb, column, link=True) for column in columns]
+    for r, values in enumerate(rows, start=2):
+        lines = 1
+        for c, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+            cell = cell_at(ws, r, c)
+            cell.style = (link_styles if isinstance(value, Link) else styles)[c - 1]
+            write(cell, value)
+            if column.wrap and isinstance(value, str | Link):
+                lines = max(lines, text_lines(str(value), column.width))
+        if lines > 1:
+            ws.row_dimensions[r].height = lines * LINE_HEIGHT
+    header_lines = max(text_lines(c.header, c.width, bold=True) for c in columns)
+    ws.row_dimensions[1].height = max(2, header_lines) * LINE_HEIGHT
+    last = max(2, len(rows) + 1)
+    table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
+    table.tableStyleInfo = TableStyleInfo(
+        name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False
+    )
+    ws.add_table(table)
+    ws.freeze_panes = freeze
+    ws.print_title_rows = "1:1"
+    return last
+
+
+def table_headers(base: Sequence[str], extra: Iterable[str]) -> list[str]:
+    """``base`` plus ``extra`` headers made unique and single-line (Table column names)."""
+    seen = {h.casefold() for h in base}
+    out = list(base)
+    for header in extra:
+        name = re.sub(r"\s+", " ", clean(header)).strip() or "Column"
+        candidate, n = name, 1
+        while candidate.casefold() in seen:
+            n += 1
+            candidate = f"{name} ({n})"
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+# --- Summary -----------------------------------------------------------------------------
+
+
+class Blocks:
+    """Writes titled blocks of rows down a sheet."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.row = 1
+
+    def title(self, text: str) -> None:
+        put(self.ws, self.row, 1, text).font = TITLE_FONT
+        self.row += 2
+
+    def block(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        left: bool = False,
+        total: bool = False,
+    ) -> None:
+        """A titled block; ``left`` aligns numbers left (key/value lists), ``total`` makes the
+        last row bold."""
+        put(self.ws, self.row, 1, title).font = BLOCK_FONT
+        self.row += 1
+        widths = [self.ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, 16)]
+        header_lines = max(text_lines(t, widths[c], bold=True) for c, t in enumerate(header[:15]))
+        if header_lines > 1:
+            self.ws.row_dimensions[self.row].height = header_lines * LINE_HEIGHT
+        for c, text in enumerate(header, start=1):
+            cell = put(self.ws, self.row, c, text)
+            cell.font = BOLD
+            cell.fill = SUBHEADER_FILL
+            cell.border = BOX
+            cell.alignment = WRAP
+        self.row += 1
+        first = self.row
+        for values in rows:
+            lines = 1
+            for c, value in enumerate(values, start=1):
+                cell = put(self.ws, self.row, c, value, text=isinstance(value, str | Link))
+                cell.border = BOX
+                cell.alignment = WRAP_LEFT if left else WRAP
+                if isinstance(value, str | Link) and c <= len(widths):
+                    lines = max(lines, text_lines(str(value), widths[c - 1]))
+            if lines > 1:
+                self.ws.row_dimensions[self.row].height = lines * LINE_HEIGHT
+            self.row += 1
+        if total and self.row > first:
+            for c in range(1, len(header) + 1):
+                self.ws.cell(row=self.row - 1, column=c).font = BOLD
+        self.row += 1

@@ -1,0 +1,92 @@
+"""What one workbook covers: one section or all of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...bundle import ReportData
+from ...model import (
+    Finding,
+    Flow,
+    Section,
+    SectionStatistics,
+    Technology,
+)
+from ...ordering import sorted_findings
+from .cells import Link, internal_link, markdown_value
+from .labels import FINDINGS_SHEET, MATRIX_SHEET
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one workbook covers."""
+
+    sections: tuple[Section, ...]
+    combined: bool
+
+    @property
+    def title(self) -> str:
+        return "All sections" if self.combined else self.sections[0].title
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        return tuple(f for s in self.sections for f in s.flows)
+
+    @property
+    def technologies(self) -> tuple[tuple[Section, Technology], ...]:
+        return tuple((s, t) for s in self.sections for t in s.technologies)
+
+    @property
+    def slugs(self) -> frozenset[str]:
+        return frozenset(s.slug for s in self.sections)
+
+
+def scope_statistics(data: ReportData, scope: Scope) -> SectionStatistics | None:
+    stats = data.assessment.statistics
+    if scope.combined:
+        return stats.overall
+    for section_stats in stats.sections:
+        if section_stats.slug == scope.sections[0].slug:
+            return section_stats
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """What every sheet of one workbook reads: the data, the scope, its findings in the one
+    shared order, and where each flow and finding stands (for internal hyperlinks)."""
+
+    data: ReportData
+    scope: Scope
+    findings: tuple[Finding, ...]
+    flow_rows: dict[str, int]
+    """Flow key -> its row on the Matrix sheet."""
+    finding_rows: dict[str, int]
+    """Finding id -> its row on the Findings sheet."""
+
+    @classmethod
+    def of(cls, data: ReportData, scope: Scope) -> Book:
+        findings = tuple(
+            sorted_findings([f for f in data.assessment.findings if f.section in scope.slugs])
+        )
+        return cls(
+            data=data,
+            scope=scope,
+            findings=findings,
+            flow_rows={f.key: r for r, f in enumerate(scope.flows, start=2)},
+            finding_rows={f.id: r for r, f in enumerate(findings, start=2)},
+        )
+
+    def text(self, markdown: str) -> str | Link:
+        """A source cell's inline Markdown as a cell value (links resolved, code as text)."""
+        return markdown_value(markdown, self.data.config.document.docs_base_url)
+
+    def flow_link(self, key: str, text: str) -> str | Link:
+        """``text`` linking to the flow's Key cell on the Matrix sheet."""
+        row = self.flow_rows.get(key)
+        return internal_link(text, MATRIX_SHEET, f"A{row}") if row else text
+
+    def finding_link(self, finding_id: str, text: str) -> str | Link:
+        """``text`` linking to the finding's row on the Findings sheet."""
+        row = self.finding_rows.get(finding_id)
+        return internal_link(text, FINDINGS_SHEET, f"A{row}") if row else text

@@ -1,0 +1,109 @@
+"""The Summary sheet: counts that reconcile with the other sheets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...bundle import ReportData
+from ...model import (
+    Flow,
+    Level,
+)
+from .frames import zone_pair_frames
+from .layout import Blocks
+from .scope import Book, scope_statistics
+
+
+def summary_sheet(ws: Worksheet, book: Book) -> None:
+    data, scope, findings = book.data, book.scope, book.findings
+    for letter, width in zip("ABCDEFGHIJKLMNO", (26, 14, 14, 14, 14, 14, 14, 14), strict=False):
+        ws.column_dimensions[letter].width = width
+    flows = scope.flows
+    out = Blocks(ws)
+    out.title(f"Summary: {scope.title}")
+    stats = scope_statistics(data, scope)
+    out.block(
+        "Overview",
+        ("Figure", "Count"),
+        (
+            ("Flows", len(flows)),
+            ("Technologies", len(scope.technologies)),
+            ("Findings", len(findings)),
+            ("Zone-crossing flows", sum(1 for f in flows if f.crosses_zones)),
+            ("Optional flows", sum(1 for f in flows if f.optional)),
+        ),
+        left=True,
+    )
+    if stats is not None:
+        out.block(
+            "Flag coverage",
+            ("Flag", "Yes (x)", "No (empty)", "Not assessed (?)", "Total", "Yes share"),
+            (
+                (cov.flag, cov.yes, cov.no, cov.unknown, cov.total, _share(cov.yes, cov.total))
+                for cov in stats.flags
+            ),
+        )
+        for r in range(out.row - 1 - len(stats.flags), out.row - 1):
+            ws.cell(row=r, column=6).number_format = "0.0%"
+        by_level = dict(stats.findings)
+    else:
+        counts = Counter(f.severity for f in findings)
+        by_level = {level: counts.get(level, 0) for level in Level}
+    out.block(
+        "Findings by severity",
+        ("Severity", "Findings"),
+        ((level.title, by_level.get(level, 0)) for level in Level),
+    )
+    if scope.combined:
+        per_section = {s.slug: s for s in data.assessment.statistics.sections}
+        out.block(
+            "Per section",
+            ("Section", "Flows", "Technologies", *(level.title for level in Level)),
+            (
+                (
+                    s.title,
+                    len(s.flows),
+                    len(s.technologies),
+                    *(
+                        dict(per_section[s.slug].findings).get(level, 0)
+                        if s.slug in per_section
+                        else sum(1 for f in findings if f.section == s.slug and f.severity is level)
+                        for level in Level
+                    ),
+                )
+                for s in scope.sections
+            ),
+        )
+    _zone_grid(out, data, flows)
+
+
+def _share(part: int, total: int) -> float:
+    return part / total if total else 0.0
+
+
+_ZONE_TABLES = (
+    ("flows", "Flows by zone pair (rows: source zone, columns: destination zone)"),
+    ("no_c", "Protection: flows without C (not encrypted), by zone pair"),
+    ("no_auth", "Protection: flows without Auth (not authenticated), by zone pair"),
+)
+
+
+def _zone_grid(out: Blocks, data: ReportData, flows: Sequence[Flow]) -> None:
+    frames = zone_pair_frames(flows, data.assessment.statistics.zones)
+    for name, title in _ZONE_TABLES:
+        table = frames[name]
+        out.block(
+            title,
+            ("Source \\ Destination", *(str(c) for c in table.columns), "Total"),
+            (
+                (
+                    str(source),
+                    *(int(v) or None for v in values),
+                    int(sum(values)),
+                )
+                for source, values in zip(table.index, table.to_numpy().tolist(), strict=True)
+            ),
+        )
