@@ -28,7 +28,8 @@ from reportgen.assess.catalogue import (
     oscal_catalogs,
 )
 from reportgen.build import build, load
-from reportgen.model import ReportData, Triage
+from reportgen.bundle import ReportData
+from reportgen.model import Triage
 from reportgen.render import RenderOptions
 from reportgen.render.oscal import NAMESPACE, RISK_STATUS, render, uid
 

@@ -43,7 +43,8 @@ from ..assess.catalogue import (
     grundschutz_index_source,
     oscal_catalogs,
 )
-from ..model import Assumption, ControlRef, ControlStatus, Finding, Flow, ReportData
+from ..bundle import ReportData
+from ..model import Assumption, ControlRef, ControlStatus, Finding, Flow
 from ..vocabulary import CONTROL_STATUSES, GRUNDSCHUTZ, GSPP, ISO, framework_label
 from . import Rendered, RenderOptions
 from .json_ import dumps
