@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from reportgen.assess.catalogue import (
     DATA_LICENCE,
@@ -29,11 +30,13 @@ from reportgen.assess.catalogue import (
 )
 from reportgen.build import build, load
 from reportgen.bundle import ReportData
+from reportgen.config import Config
 from reportgen.model import Triage
 from reportgen.render import RenderOptions
 from reportgen.render.oscal import NAMESPACE, RISK_STATUS, render, uid
 
 from .conftest import ROOT, SOURCE
+from .test_property import document, run_pipeline
 
 trestle_ar = pytest.importorskip("trestle.oscal.assessment_results")
 trestle_cd = pytest.importorskip("trestle.oscal.component")
@@ -380,3 +383,16 @@ def test_hostile_cells_stay_text_in_valid_oscal(tmp_path: Path) -> None:
     components = json.loads(rendered["component-definition.json"])["component-definition"]
     titles = {c["title"] for c in components["components"]}
     assert set(PAYLOADS) <= titles
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(text=document)
+def test_any_matrix_gives_oscal_that_trestle_accepts(text: str) -> None:
+    """Generated pages (odd cells, ids, zones, unicode, empty tables) never break the OSCAL
+    types: a prop value stays one line, a title one line, a list never empty."""
+    _matrix, generated = run_pipeline(text, Config())
+    _loads_in_trestle(render(generated, RenderOptions()))
