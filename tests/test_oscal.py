@@ -102,6 +102,7 @@ def test_trestle_models_load_both_documents(built: Path) -> None:
     assert len(components.components) == 60
 
 
+@pytest.mark.slow
 def test_a_trestle_workspace_imports_both_documents(built: Path, tmp_path: Path) -> None:
     """As a user runs it: ``trestle init``, then ``trestle import -f FILE -o NAME``."""
     trestle = Path(sys.executable).parent / "trestle"

@@ -45,6 +45,7 @@ from ..assess.catalogue import (
 )
 from ..bundle import ReportData
 from ..model import Assumption, ControlRef, ControlStatus, Finding, Flow
+from ..ordering import natural_key
 from ..vocabulary import CONTROL_STATUSES, GRUNDSCHUTZ, GSPP, ISO, framework_label
 from . import Rendered, RenderOptions
 from .json_ import dumps
@@ -649,7 +650,7 @@ def _implementations(
         if not controls:
             continue
         label = framework_label(framework)
-        ids = sorted(controls, key=_natural)
+        ids = sorted(controls, key=natural_key)
         found.append(
             {
                 "uuid": uid(f"implementation:{name}:{framework}"),
@@ -666,10 +667,6 @@ def _implementations(
             }
         )
     return found
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-]", text))
 
 
 def _requirement(
@@ -692,7 +689,12 @@ def _requirement(
             + ", ".join(f"{framework_label(v.framework).short} {v.id}" for v in via)
             + "."
         )
-    if findings:
+    if findings and via:
+        text += (
+            f" Findings on these flows contradict the controls it is mapped from: "
+            f"{', '.join(findings)}."
+        )
+    elif findings:
         text += f" Findings on these flows contradict it: {', '.join(findings)}."
     props = [prop("catalog-control-id", ref.id)] if target_id(ref) != ref.id else []
     if via:
