@@ -28,8 +28,8 @@ from reportgen.render.pdf.parts import (
     split,
 )
 
-from .pdf_support import load_report_data
-from .test_pdf import Rendered, _page_texts
+from .pdf_support import force_layout, load_report_data
+from .test_pdf import Rendered, _page_texts, check_tagged_structure
 
 # --- the helpers ------------------------------------------------------------------------------
 
@@ -85,6 +85,7 @@ def batched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     patch = pytest.MonkeyPatch()
     patch.setattr(pdf_context, "PART_ROWS", 20)
     patch.setattr(pdf_context, "PART_IDS", 100)
+    force_layout(patch, "parts")
     try:
         data = load_report_data()
         ((name, pdf),) = pdf_module.render(data, RenderOptions(jobs=2)).items()
@@ -135,7 +136,8 @@ def test_links_resolve_across_parts(batched: Rendered) -> None:
     assert re.search(r"^S1\.2\b", batched.pages[flow_page], re.MULTILINE)
     finding_page = dests["finding-DATASTORE-NOAUTH_3aS1.2"]
     assert finding_page not in batched.landscape
-    assert "DATASTORE-NOAUTH:S1.2" in batched.pages[finding_page]
+    assert "DATASTORE-NOAUTH" in batched.pages[finding_page]
+    assert re.search(r"^S1\.2\b", batched.pages[finding_page], re.MULTILINE)
     sources = {page for page, name in links if name == "flow-S1.2"}
     assert sources and all(page < flow_page for page in sources)
 
@@ -153,10 +155,10 @@ def test_contents_give_each_chapter_its_page(batched: Rendered) -> None:
     toc = batched.pages[2]
     titles = {
         "Management summary": "2 Management summary",
-        "Findings register": "7 Findings register",
-        "With Lightbits": "8.5 With Lightbits",
-        "Control traceability": "9 Control traceability",
-        "Sign-off": "12 Sign-off",
+        "Findings register": "10 Findings register",
+        "With Lightbits": "13.5 With Lightbits",
+        "Control traceability": "14 Control traceability",
+        "Sign-off": "18 Sign-off",
     }
     for title, heading in titles.items():
         match = re.search(re.escape(title) + r"[ .]*?(\d+)\s*$", toc, flags=re.MULTILINE)
@@ -168,27 +170,28 @@ def test_contents_give_each_chapter_its_page(batched: Rendered) -> None:
 def test_outline_is_one_tree_in_document_order(batched: Rendered) -> None:
     with pikepdf.open(batched.path) as doc, doc.open_outline() as outline:
         top = [item.title for item in outline.root]
-        register = next(i for i in outline.root if i.title == "7 Findings register")
+        register = next(i for i in outline.root if i.title == "10 Findings register")
         children = [c.title for c in register.children]
-        matrix = next(i for i in outline.root if i.title == "8 Communication matrix")
+        matrix = next(i for i in outline.root if i.title == "13 Communication matrix")
         sections = [c.title for c in matrix.children]
     assert top[:2] == ["1 Document control", "Contents"]
-    assert top[-1] == "12 Sign-off"
-    assert sections == [
-        "8.1 Plain metal-stack",
-        "8.2 With SONiC",
-        "8.3 With Gardener",
-        "8.4 With Cluster API",
-        "8.5 With Lightbits",
+    assert top[-1] == "18 Sign-off"
+    assert sections[:5] == [
+        "13.1 Plain metal-stack",
+        "13.2 With SONiC",
+        "13.3 With Gardener",
+        "13.4 With Cluster API",
+        "13.5 With Lightbits",
     ]
-    assert children[0].startswith("7.1 Medium")
+    assert children[0].startswith("10.1 Medium")
 
 
 @pytest.mark.slow
 def test_the_assembled_file_keeps_pdf_a_and_its_attachments(batched: Rendered) -> None:
     with pikepdf.open(batched.path) as doc:
         meta = doc.open_metadata()
-        assert meta.pdfa_status == "3B"
+        assert meta.pdfa_status == "3A"
+        assert meta.get("pdfuaid:part") == "1"
         assert sorted(doc.attachments) == sorted(
             a.name for a in pdf_module.attachments(batched.data)
         )
@@ -213,3 +216,9 @@ def test_a_template_without_part_marks_is_laid_out_in_one_piece(tmp_path: Path) 
             for annot in page.obj.get("/Annots", []):
                 action = annot.get("/A")
                 assert action is None or not str(action.get("/URI", "")).startswith(XREF)
+
+
+@pytest.mark.slow
+def test_the_tagged_structure_survives_the_join(batched: Rendered) -> None:
+    """Each part is tagged on its own; joined, the tree reads back as one (see test_pdf)."""
+    check_tagged_structure(batched)
