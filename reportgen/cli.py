@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .bundle import ReportData
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("json", "markdown", "xlsx", "pdf")
+FORMATS = ("json", "markdown", "xlsx", "pdf", "oscal")
 
 
 def _fail(message: str) -> NoReturn:

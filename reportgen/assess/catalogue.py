@@ -226,3 +226,82 @@ def load_catalogue(refs: Iterable[ControlRef]) -> Catalogue:
     """The catalogue of ``refs`` (ISO first, then Grundschutz, each in natural id order)."""
     unique = sorted(set(refs), key=lambda r: (FRAMEWORKS.index(r.framework), _natural(r.id)))
     return Catalogue(controls=tuple(lookup(ref) for ref in unique))
+
+
+# --- the shipped OSCAL catalogs as documents (for renderers that reference them) -------------
+
+DATA_LICENCE = "CC BY-SA 4.0"
+DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
+_UPSTREAM = "https://github.com/BSI-Bund/Stand-der-Technik-Bibliothek/blob/"
+_CATALOG_UPSTREAM: dict[str, tuple[str, str]] = {
+    ISO_CATALOG_FILE: (
+        ISO,
+        "7ea208493289285cc30e3843365ec8048b4eb822/control_layer/ISO27001/"
+        "ISO27001-AnnexA-catalog.json",
+    ),
+    GSPP_CATALOG_FILE: (
+        GSPP,
+        "47de2824a341812438ef3f044b3f65ce2cad6e32/control_layer/Grundschutz++/sources/catalogs/"
+        "Kernel/BSI-Stand-der-Technik-Kernel-catalog.json",
+    ),
+}
+"""Where each shipped catalog was copied from (the commits of SOURCES.md; a test compares)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogDocument:
+    """One of the BSI's OSCAL catalogs shipped in ``data/``, as a document to cite: its own
+    uuid, metadata and document ids, the file's SHA-256, where it came from, its licence."""
+
+    framework: str
+    file: str
+    uuid: str
+    title: str
+    version: str
+    published: str
+    last_modified: str
+    oscal_version: str
+    document_ids: tuple[tuple[str, str], ...]
+    """(scheme, identifier) pairs, as the catalog's metadata states them."""
+    sha256: str
+    url: str
+    licence: str = DATA_LICENCE
+    licence_url: str = DATA_LICENCE_URL
+
+
+@cache
+def oscal_catalogs() -> tuple[CatalogDocument, ...]:
+    """The ISO/IEC 27001 Annex A and Grundschutz++ Kernel catalogs, in that order."""
+    found = []
+    for name, (framework, path) in _CATALOG_UPSTREAM.items():
+        catalog = _json(name)["catalog"]
+        meta = catalog["metadata"]
+        found.append(
+            CatalogDocument(
+                framework=framework,
+                file=name,
+                uuid=catalog["uuid"],
+                title=meta["title"],
+                version=str(meta.get("version", "")),
+                published=str(meta.get("published", "")),
+                last_modified=str(meta.get("last-modified", "")),
+                oscal_version=str(meta.get("oscal-version", "")),
+                document_ids=tuple(
+                    (str(d.get("scheme", "")), str(d["identifier"]))
+                    for d in meta.get("document-ids", ())
+                ),
+                sha256=data_digest(name),
+                url=_UPSTREAM + path,
+            )
+        )
+    return tuple(found)
+
+
+@cache
+def grundschutz_index_source() -> Mapping[str, str]:
+    """What the Kompendium 2023 index was extracted from (title, file, sha256, note), and the
+    index file's own SHA-256 as ``index_sha256``."""
+    source: dict[str, str] = {k: str(v) for k, v in _json(GRUNDSCHUTZ_FILE)["source"].items()}
+    source["index_file"] = GRUNDSCHUTZ_FILE
+    source["index_sha256"] = data_digest(GRUNDSCHUTZ_FILE)
+    return source

@@ -43,6 +43,7 @@ RENDERERS: dict[str, str] = {
     "markdown": "reportgen.render.markdown",
     "xlsx": "reportgen.render.xlsx",
     "pdf": "reportgen.render.pdf",
+    "oscal": "reportgen.render.oscal",
 }
 """Format name -> module providing ``render``; the format name is also the output folder."""
 
