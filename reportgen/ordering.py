@@ -13,7 +13,7 @@ _PARTS = re.compile(r"(\d+)")
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key: digit runs compare as numbers, the rest case-insensitively as text."""
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        (0, int(part)) if part.isdecimal() else (1, part.casefold())
         for part in _PARTS.split(text)
         if part
     )

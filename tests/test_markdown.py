@@ -259,3 +259,11 @@ def test_no_link_syntax_or_backticks_reach_the_site(pages: dict[str, str]) -> No
         assert "](" not in text, name
         assert "`" not in text, name
     assert "<code>x</code>" in pymarkdown.markdown(pages["index.md"], extensions=["tables"])
+
+
+def test_natural_order_takes_digits_that_are_not_decimal_as_text() -> None:
+    from reportgen.ordering import natural_key
+
+    # '¹'.isdigit() is true but int('¹') fails: only decimal digits are numbers
+    assert natural_key("¹") == ((1, "¹"),)
+    assert sorted(["12.1", "8.1", "8.10", "8.9"], key=natural_key) == ["8.1", "8.9", "8.10", "12.1"]
