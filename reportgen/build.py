@@ -20,17 +20,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .bundle import ReportData
 from .config import Config, find_config
 from .errors import OutputError, RenderError, SourceError
 from .model import BuildInfo, Matrix, Report
+from .version import __version__
 
 if TYPE_CHECKING:
     from .assess.triage import TriageFile
     from .render import RenderOptions
 from .parse import parse
-from .provenance import git_provenance
+from .provenance import git_provenance, source_path
 from .validate import validate
 
 GENERATOR = f"reportgen {__version__}"
@@ -72,7 +72,7 @@ def display_path(path: Path) -> str:
 def load_matrix(source: Path, config: Config) -> Matrix:
     """Read and parse one source, with git provenance where the source is in a checkout."""
     data = read_source(source, config.max_source_bytes)
-    matrix = parse(data, display_path(source), config)
+    matrix = parse(data, source_path(source), config)
     found = git_provenance(source)
     if found is not None:
         matrix = replace(
@@ -82,6 +82,7 @@ def load_matrix(source: Path, config: Config) -> Matrix:
                 repository=found.repository,
                 commit=found.commit,
                 commit_time=found.commit_time,
+                tag=found.tag,
             ),
         )
     return matrix
@@ -137,7 +138,7 @@ def load_triage(source: Path, config: Config) -> TriageFile | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"{display_path(path)}: cannot read the triage file: {exc}") from exc
-    return parse_triage(text, display_path(path))
+    return parse_triage(text, source_path(path))
 
 
 def triage_today(environ: dict[str, str] | None = None) -> str:
@@ -164,9 +165,11 @@ def load(
     release: str | None = None,
     config: Config | None = None,
     previous: str | os.PathLike[str] | None = None,
+    observed: Sequence[str | os.PathLike[str]] = (),
 ) -> ReportData:
     """Everything renderers need for one source: parsed, validated and assessed; with
-    ``previous``, also the diff against that earlier release (read with the same config).
+    ``previous``, also the diff against that earlier release (read with the same config);
+    with ``observed`` captures or flow logs, the comparison with them (``reportgen verify``).
     Paths may be given as ``str`` or any path-like object."""
     from .assess import assess
 
@@ -177,13 +180,19 @@ def load(
     known = matrix.source.version or version_from_path(source)
     if known and known != matrix.source.version:
         matrix = replace(matrix, source=replace(matrix.source, version=known))
-    chosen = release or known or config.document.version or ""
+    chosen = release or known or config.document.release or ""
     info = BuildInfo(generator=GENERATOR, build_time=build_time(matrix), release=chosen)
     triage = load_triage(source, config)
     assessment = assess(matrix, config, report, triage=triage, today=triage_today())
     data = ReportData(
         matrix=matrix, report=report, assessment=assessment, config=config, build=info
     )
+    if observed:
+        from .verify import verify
+
+        paths = [Path(p) for p in observed]
+        shown = [display_path(p) for p in paths]
+        data = replace(data, verification=verify(matrix, config, paths, shown))
     if previous is None:
         return data
     from .diff import diff
@@ -259,14 +268,33 @@ def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str,
         raise RenderError(f"{fmt}: template error: {exc.message or exc}") from None
 
 
+LANGUAGE_NEUTRAL: frozenset[str] = frozenset({"json"})
+"""Formats written once whatever the languages (machine-readable data, no prose)."""
+
+
+def language_name(fmt: str, name: str, lang: str) -> str:
+    """The file name of one language's output when several languages are built:
+    ``MST-SEC-CM-v1.pdf`` -> ``MST-SEC-CM-v1.de.pdf``; Markdown pages go into a folder per
+    language (``de/index.md``) so that their links to each other still hold."""
+    if fmt == "markdown":
+        return f"{lang}/{name}"
+    folder, _, base = name.rpartition("/")
+    stem, dot, ext = base.rpartition(".")
+    named = f"{stem}.{lang}.{ext}" if dot and stem else f"{base}.{lang}"
+    return f"{folder}/{named}" if folder else named
+
+
 def render_all(
     data: ReportData,
     formats: Sequence[str],
     templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
+    langs: Sequence[str] = (),
 ) -> dict[str, dict[str, bytes]]:
-    """Render every requested format in memory (nothing is written here).
+    """Render every requested format in memory (nothing is written here), once per language
+    in ``langs`` (default: the config's ``[document] lang``). With more than one language the
+    file names carry it (:func:`language_name`); language-neutral formats render once.
 
     With ``jobs`` > 1 the PDF lays its parts out in a pool of ``jobs`` worker processes
     (spawned, so no lock held by a thread of this one is inherited), coordinated from a thread
@@ -275,27 +303,41 @@ def render_all(
     from .render import RenderOptions
     from .render.pdf.parts import end_workers, stop_workers
 
-    options = RenderOptions(templates=templates, jobs=jobs)
-    beside = [f for f in formats if f in PARALLEL_FORMATS] if jobs > 1 else []
+    languages = tuple(langs) or data.config.document.lang
+    several = len(languages) > 1
+    tasks = [
+        (fmt, lang)
+        for fmt in formats
+        for lang in (languages[:1] if fmt in LANGUAGE_NEUTRAL else languages)
+    ]
+    base = RenderOptions(templates=templates, jobs=jobs)
+    beside = [t for t in tasks if t[0] in PARALLEL_FORMATS] if jobs > 1 else []
     pool: Any = None
     threads: Any = None
-    pending: dict[str, Any] = {}
+    pending: dict[tuple[str, str], Any] = {}
     if beside:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
         threads = ThreadPoolExecutor(len(beside), thread_name_prefix="reportgen-render")
-        parallel = replace(options, pool=pool)
-        pending = {f: threads.submit(_render_one, f, data, parallel) for f in beside}
-    rendered: dict[str, dict[str, bytes]] = {}
+        pending = {
+            (f, lang): threads.submit(_render_one, f, data, replace(base, pool=pool, lang=lang))
+            for f, lang in beside
+        }
+    rendered: dict[str, dict[str, bytes]] = {fmt: {} for fmt in formats}
     workers: dict[int, Any] | None = None
     try:
-        for fmt in [f for f in formats if f not in pending] + list(pending):
+        for fmt, lang in [t for t in tasks if t not in pending] + list(pending):
             if progress is not None:
-                progress(fmt)
-            files = pending[fmt].result() if fmt in pending else _render_one(fmt, data, options)
-            rendered[fmt] = {_checked_name(fmt, n): b for n, b in sorted(files.items())}
+                progress(f"{fmt} ({lang})" if several and fmt not in LANGUAGE_NEUTRAL else fmt)
+            if (fmt, lang) in pending:
+                files = pending[fmt, lang].result()
+            else:
+                files = _render_one(fmt, data, replace(base, lang=lang))
+            if several and fmt not in LANGUAGE_NEUTRAL:
+                files = {language_name(fmt, n, lang): b for n, b in files.items()}
+            rendered[fmt].update({_checked_name(fmt, n): b for n, b in files.items()})
     except BaseException:
         if pool is not None:
             workers = stop_workers(pool)
@@ -307,7 +349,7 @@ def render_all(
             end_workers(workers)  # again: one may have started while the thread still submitted
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    return {fmt: rendered[fmt] for fmt in formats}
+    return {fmt: dict(sorted(rendered[fmt].items())) for fmt in formats}
 
 
 def _umask() -> int:
@@ -477,13 +519,15 @@ def build(
     templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
+    langs: Sequence[str] = (),
 ) -> Built:
-    """Render every format, then write them all, then remove what the previous build in
-    ``out`` wrote and this one did not (``--release v1`` then ``v2``: the v1 PDF), then
-    write the manifest that lists exactly the files in ``out``."""
+    """Render every format (in each of ``langs``, default the config's), then write them
+    all, then remove what the previous build in ``out`` wrote and this one did not
+    (``--release v1`` then ``v2``: the v1 PDF), then write the manifest that lists exactly the
+    files in ``out``."""
     from .manifest import manifest_json
 
-    rendered = render_all(data, formats, templates, progress, jobs)
+    rendered = render_all(data, formats, templates, progress, jobs, langs)
     listed = _listed(out)
     written = write_outputs(out, rendered)
     removed, kept = remove_stale(out, listed, written)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from .build import DEFAULT_SOURCE
+from .config import MARKDOWN_FLAVORS
 from .errors import ReportgenError
 from .model import Diagnostic, Report, Severity
 
@@ -244,12 +245,35 @@ def _parse_formats(value: str) -> list[str]:
     help="Folder with templates overriding the packaged ones of the same name.",
 )
 @click.option(
+    "--observed",
+    "observed",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A capture or flow log (pcap, pcapng, Zeek conn.log, Hubble JSON); repeatable. Adds "
+    "the comparison with the matrix to every output (see `reportgen verify`).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
     default=None,
     help="Worker processes that lay the PDF's parts out side by side while the other formats "
     "render (default: the number of cores, at most 4). Outputs are the same for any value.",
+)
+@click.option(
+    "--flavor",
+    type=click.Choice(MARKDOWN_FLAVORS),
+    default=None,
+    help="Site generator the Markdown pages are for (default: [document] markdown_flavor, "
+    "else mkdocs); docusaurus writes :::info admonitions and pages that compile as MDX.",
+)
+@click.option(
+    "--lang",
+    "langs",
+    default=None,
+    metavar="LANG[,LANG]",
+    help="Language(s) of the reports: en, de, or both (de,en); with more than one, each file "
+    "name carries its language (default: [document] lang in report.toml, else en).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when validation found errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for CI).")
@@ -261,7 +285,10 @@ def build(
     release: str | None,
     previous: Path | None,
     templates: Path | None,
+    observed: tuple[Path, ...],
     jobs: int | None,
+    flavor: str | None,
+    langs: str | None,
     strict: bool,
     quiet: bool,
     config_path: Path | None,
@@ -278,23 +305,34 @@ def build(
       reportgen build source/communication-matrix.md --out output --formats json,pdf
       SOURCE_DATE_EPOCH=1759881600 reportgen build --release v0.21.11 --quiet
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
+      reportgen build --lang de,en --formats pdf
+      reportgen build --observed capture.pcap --observed conn.log
+      reportgen build --formats markdown --flavor docusaurus
     """
     from .build import build as run_build
     from .build import default_jobs, load
+    from .i18n import parse_languages
 
     try:
         chosen = _parse_formats(formats)
+        languages = parse_languages(langs) if langs is not None else ()
     except click.BadParameter as exc:
         raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise click.UsageError(f"--lang: {exc}") from exc
     path = source or DEFAULT_SOURCE
     try:
         with gc_paused():
-            data = load(path, config_path, release, previous=previous)
+            data = load(path, config_path, release, previous=previous, observed=observed)
+        if flavor is not None:  # --flavor wins over report.toml
+            from .render.markdown import with_flavor
+
+            data = with_flavor(data, flavor)
         workers = jobs or default_jobs()
         if quiet:
-            built = run_build(data, out, chosen, templates, jobs=workers)
+            built = run_build(data, out, chosen, templates, jobs=workers, langs=languages)
         else:
-            built = _build_with_progress(data, out, chosen, templates, workers)
+            built = _build_with_progress(data, out, chosen, templates, workers, languages)
     except ReportgenError as exc:
         _fail(str(exc))
     failed = strict and not data.report.valid
@@ -315,7 +353,12 @@ def _where(source: Path, out: Path, formats: Sequence[str]) -> str:
 
 
 def _build_with_progress(
-    data: ReportData, out: Path, formats: Sequence[str], templates: Path | None, jobs: int
+    data: ReportData,
+    out: Path,
+    formats: Sequence[str],
+    templates: Path | None,
+    jobs: int,
+    langs: Sequence[str],
 ) -> Built:
     from rich.console import Console
 
@@ -327,7 +370,7 @@ def _build_with_progress(
         def step(fmt: str) -> None:
             status.update(f"rendering {fmt}")
 
-        return run_build(data, out, formats, templates, step, jobs)
+        return run_build(data, out, formats, templates, step, jobs, langs)
 
 
 def _print_written(built: Built) -> None:
@@ -606,3 +649,91 @@ def _write_diff_document(data: ReportData, fmt: str, target: Path) -> None:
     except ReportgenError as exc:
         _fail(str(exc))
     _write_file(target, payload)
+
+
+_GITHUB_SEVERITY = {"high": "error", "medium": "warning", "low": "warning", "info": "notice"}
+
+
+@main.command("verify")
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--observed",
+    "observed",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A pcap or pcapng capture, a Zeek conn.log (TSV or JSON) or a Hubble export "
+    "(hubble observe -o json), told apart by content; repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: one line per item, where: severity code: message; json: verify.json; "
+    "github: workflow annotations on the matrix's lines.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    type=click.Choice(["undocumented", "contradiction", "unobserved", "unknown"]),
+    help="Exit 1 when the comparison has an item of this kind (repeatable; a CI gate).",
+)
+@_config_option
+def verify_command(
+    source: Path | None,
+    observed: tuple[Path, ...],
+    fmt: str,
+    fail_on: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
+    """Compare the documented matrix with observed traffic (NET.1.1.A15, Soll-Ist-Vergleich).
+
+    Observed connections are taken with their direction (TCP SYN, Zeek's orig/resp, Hubble's
+    source/destination), named through the inventory in report.toml (zone `networks`,
+    `[[component]]` addresses, ports or Kubernetes labels) and matched against the documented
+    flows. Reports contradictions (C marked but cleartext seen; C empty but TLS seen; another
+    port), undocumented flows (findings, severity by the zones' trust classes), documented
+    flows not seen in the capture window, and addresses the inventory does not know.
+    Exits 0, or 1 when a --fail-on gate trips, 2 when an input or the config cannot be read.
+
+    \b
+    Examples:
+      reportgen verify --observed capture.pcap
+      reportgen verify docs/matrix.md --observed conn.log --observed hubble.json \\
+          --fail-on undocumented --fail-on contradiction
+      reportgen verify --observed capture.pcapng --format json > verify.json
+    """
+    from .build import load
+
+    try:
+        with gc_paused():
+            data = load(source or DEFAULT_SOURCE, config_path, observed=observed)
+    except ReportgenError as exc:
+        _fail(str(exc))
+    result = data.verification
+    assert result is not None
+    if fmt == "json":
+        from .render.json_ import verify_json
+
+        click.echo(verify_json(data).decode("utf-8"), nl=False)
+    elif fmt == "github":
+        path = data.matrix.source.path
+        for item in result.items:
+            props = [f"file={_github_escape(path, True)}"]
+            if item.location is not None:
+                props += [f"line={item.location.line}", f"col={item.location.column}"]
+            props.append(f"title={_github_escape(item.code, True)}")
+            where = "" if item.location is not None else f"{item.where}: "
+            click.echo(
+                f"::{_GITHUB_SEVERITY[item.severity.value]} {','.join(props)}::"
+                f"{_github_escape(where + item.message)}"
+            )
+    else:
+        for item in result.items:
+            click.echo(item.format())
+        click.echo(result.summary(), err=True)
+    if result.tripped(fail_on):
+        sys.exit(EXIT_FAILED)

@@ -15,11 +15,15 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date as _date
+from datetime import datetime
 from enum import Enum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .i18n import DEFAULT_LANGUAGE, parse_languages
 from .vocabulary import DEFAULT_PROTECTION_NEED, PROTECTION_NEEDS, TRUST_CLASS_KEYS, UNTRUSTED
 
 TRUST_CLASSES: tuple[str, ...] = TRUST_CLASS_KEYS
@@ -37,6 +41,8 @@ DEFAULT_MAX_SOURCE_BYTES = 10 * 1024 * 1024
 class ChangeEntry:
     version: str
     date: str
+    """ISO date (``2025-11-24``); empty for the document's current version, whose date is the
+    build date (one date source: SOURCE_DATE_EPOCH, else the source's commit time)."""
     author: str
     description: str
 
@@ -47,17 +53,24 @@ class DocumentMeta:
     system: str = ""
     document_id: str = "COMM-MATRIX"
     version: str = ""
+    """The document's own version (``0.1``), separate from the product release it reviews."""
+    release: str = ""
+    """The product release under review when neither the source nor ``--release`` names it."""
     status: str = "Draft"
+    """Derived, never configured: Released once an approval of this document version is
+    recorded (``[[approval]]`` with ``subject = "document"``), else Draft."""
     classification: str = "Internal"
     owner: str = ""
     author: str = ""
-    approver: str = ""
-    language: str = "en"
+    """The organisation or person responsible for the content (reportgen is the generator)."""
+    lang: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+    """The languages ``reportgen build`` writes when ``--lang`` is not given (``lang = "de"``
+    or ``lang = ["de", "en"]``); each is one of :data:`reportgen.i18n.LANGUAGES`."""
     docs_base_url: str = ""
-    markdown_flavor: str = "mkdocs"
-    """The site generator the Markdown pages are for: ``mkdocs`` or ``docusaurus``."""
     """Where the source page is published; relative links in cells resolve against it (empty:
     relative links are shown as their text)."""
+    markdown_flavor: str = "mkdocs"
+    """The site generator the Markdown pages are for: ``mkdocs`` or ``docusaurus``."""
     distribution: tuple[str, ...] = ()
     changes: tuple[ChangeEntry, ...] = ()
 
@@ -72,6 +85,8 @@ class ZoneDef:
     """Declared Schutzbedarf (normal, high, very-high); None: the default applies."""
     kubernetes: bool = False
     """The zone is a Kubernetes cluster (its requirements, e.g. APP.4.4, apply to it)."""
+    networks: tuple[Network, ...] = ()
+    """The zone's address ranges, for ``reportgen verify`` (``networks = ["CIDR", …]``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +98,14 @@ class ComponentDef:
     """The kind of data store it is (``relational``, ``key-value``, ``document``, …)."""
     protection_need: str | None = None
     description: str = ""
+    addresses: tuple[Network, ...] = ()
+    """For ``reportgen verify``: where the component is found in traffic."""
+    ports: tuple[int, ...] = ()
+    """Where several components share an address: the ports this one listens on."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Kubernetes labels that all must be on a Hubble endpoint (``k8s:`` prefix dropped)."""
+    zone: str | None = None
+    """The canonical zone; when unset, the zone whose networks hold the address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +116,8 @@ class Approval:
     role: str
     date: str
     """ISO date, ``YYYY-MM-DD``."""
+    version: str = ""
+    """For the document: the document version approved (empty: the current one)."""
 
 
 class ZoneMatch(Enum):
@@ -122,6 +147,9 @@ class Config:
     """The triage file (risk decisions), relative to the config's folder."""
     max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES
     path: str | None = None
+
+    def approvals_of(self, subject: str) -> tuple[Approval, ...]:
+        return tuple(a for a in self.approvals if a.subject == subject)
 
     def resolve_zone(self, text: str) -> tuple[str | None, ZoneMatch]:
         """Map a zone as written to its canonical name and say how it matched."""
@@ -165,11 +193,19 @@ class Config:
         return max(found, key=lambda a: a.date) if found else None
 
 
-_DOCUMENT_KEYS = {f for f in DocumentMeta.__dataclass_fields__ if f not in {"changes"}}
+_DOCUMENT_KEYS = {f for f in DocumentMeta.__dataclass_fields__ if f not in {"changes", "status"}}
+_RETIRED_DOCUMENT_KEYS = {
+    "status": "the status is derived: Draft until an [[approval]] with subject = "
+    '"document" (name, role, date) is recorded, then Released',
+    "approver": "record who approved, with name, role and date, as [[approval]] "
+    '(subject = "document")',
+}
 _CHANGE_KEYS = {"version", "date", "author", "description"}
 _ZONE_KEYS = {"name", "class", "aliases", "description", "protection_need", "kubernetes"}
 _COMPONENT_KEYS = {"name", "datastore", "protection_need", "description"}
-_APPROVAL_KEYS = {"subject", "name", "role", "date"}
+_ZONE_KEYS |= {"networks"}  # the inventory for verify: a zone's networks and
+_COMPONENT_KEYS |= {"addresses", "ports", "labels", "zone"}  # where a component is found
+_APPROVAL_KEYS = {"subject", "name", "role", "date", "version"}
 _TOP_KEYS = {"document", "change", "zone", "component", "approval", "assessment", "limits"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -244,6 +280,24 @@ class _Reader:
             raise self.fail(key, f"must be an array of tables ([[{key}]])")
         return value
 
+    def iso_date(self, key: str, required: bool) -> _date | None:
+        """A TOML date (``2025-11-24``) or an ISO date string."""
+        if key not in self.table:
+            if required:
+                raise self.fail(key, "is required (an ISO date, e.g. 2025-11-24)")
+            return None
+        value = self.table[key]
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, _date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(key, "must be an ISO date (2025-11-24)")
+
     def table_at(self, key: str) -> Mapping[str, Any]:
         value = self.table.get(key, {})
         if not isinstance(value, dict):
@@ -261,31 +315,45 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
     top.only(_TOP_KEYS)
 
     doc = _Reader(path, top.table_at("document"), "document")
+    for key, why in _RETIRED_DOCUMENT_KEYS.items():
+        if key in doc.table:
+            raise doc.fail(key, f"no longer configured: {why}")
     doc.only(_DOCUMENT_KEYS)
     defaults = DocumentMeta()
+    version = doc.string("version", "")
     changes = []
     for i, raw in enumerate(top.tables("change")):
         entry = _Reader(path, raw, f"change[{i}]")
         entry.only(_CHANGE_KEYS)
+        changed = entry.string("version")
+        when = entry.iso_date("date", required=changed != version)
+        if when is not None and changed == version and version:
+            raise entry.fail(
+                "date",
+                "leave it out for the current version: its date is the build date "
+                "(SOURCE_DATE_EPOCH), the one date the document prints",
+            )
         changes.append(
             ChangeEntry(
-                version=entry.string("version"),
-                date=entry.string("date"),
+                version=changed,
+                date=when.isoformat() if when is not None else "",
                 author=entry.string("author", ""),
                 description=entry.string("description"),
             )
         )
+    approvals = _approvals(top)
+    released = any(a.subject == "document" and a.version in ("", version) for a in approvals)
     document = DocumentMeta(
         title=doc.string("title", defaults.title),
         system=doc.string("system", ""),
         document_id=_document_id(doc),
-        version=doc.string("version", ""),
-        status=doc.string("status", defaults.status),
+        version=version,
+        release=doc.string("release", ""),
+        status="Released" if released else "Draft",
         classification=doc.string("classification", defaults.classification),
         owner=doc.string("owner", ""),
         author=doc.string("author", ""),
-        approver=doc.string("approver", ""),
-        language=doc.string("language", defaults.language),
+        lang=_languages(doc),
         docs_base_url=_base_url(doc),
         markdown_flavor=_flavor(doc),
         distribution=doc.strings("distribution"),
@@ -316,6 +384,7 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
                 zone.string("description", ""),
                 protection_need=zone.choice("protection_need", PROTECTION_NEEDS),
                 kubernetes=zone.boolean("kubernetes"),
+                networks=_networks(zone, "networks"),
             )
         )
 
@@ -329,22 +398,8 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
                 datastore=comp.string("datastore") if "datastore" in comp.table else None,
                 protection_need=comp.choice("protection_need", PROTECTION_NEEDS),
                 description=comp.string("description", ""),
+                **_inventory(comp, zones, components),
             )
-        )
-
-    approvals: list[Approval] = []
-    for i, raw in enumerate(top.tables("approval")):
-        appr = _Reader(path, raw, f"approval[{i}]")
-        appr.only(_APPROVAL_KEYS)
-        subject = appr.string("subject")
-        if subject not in APPROVAL_SUBJECTS and ":" not in subject:
-            raise appr.fail(
-                "subject",
-                f"{subject!r} is neither {' nor '.join(APPROVAL_SUBJECTS)} nor an assumption id "
-                "(such as trust-class:Machine)",
-            )
-        approvals.append(
-            Approval(subject, appr.string("name"), appr.string("role"), appr.date("date"))
         )
 
     assessment = _Reader(path, top.table_at("assessment"), "assessment")
@@ -364,11 +419,38 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> Config:
         unknown_zone_class=unknown_class,
         default_protection_need=default_need or DEFAULT_PROTECTION_NEED,
         components=tuple(components),
-        approvals=tuple(approvals),
+        approvals=approvals,
         triage=assessment.string("triage", "findings.toml"),
         max_source_bytes=max_bytes,
         path=path,
     )
+
+
+def _approvals(top: _Reader) -> tuple[Approval, ...]:
+    approvals: list[Approval] = []
+    for i, raw in enumerate(top.tables("approval")):
+        appr = _Reader(top.path, raw, f"approval[{i}]")
+        appr.only(_APPROVAL_KEYS)
+        subject = appr.string("subject")
+        if subject not in APPROVAL_SUBJECTS and ":" not in subject:
+            raise appr.fail(
+                "subject",
+                f"{subject!r} is neither {' nor '.join(APPROVAL_SUBJECTS)} nor an assumption id "
+                "(such as trust-class:Machine)",
+            )
+        for key in ("name", "role"):
+            if not appr.string(key).strip():
+                raise appr.fail(key, "must name a person (name) and their role (role)")
+        approvals.append(
+            Approval(
+                subject,
+                appr.string("name").strip(),
+                appr.string("role").strip(),
+                appr.date("date"),
+                version=appr.string("version", ""),
+            )
+        )
+    return tuple(approvals)
 
 
 MARKDOWN_FLAVORS = ("mkdocs", "docusaurus")
@@ -397,6 +479,18 @@ def _document_id(doc: _Reader) -> str:
     return value
 
 
+def _languages(doc: _Reader) -> tuple[str, ...]:
+    value = doc.table.get("lang", DEFAULT_LANGUAGE)
+    if not isinstance(value, str) and not (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        raise doc.fail("lang", 'must be a language ("de") or a list of them (["de", "en"])')
+    try:
+        return parse_languages(value)
+    except ValueError as exc:
+        raise doc.fail("lang", str(exc)) from None
+
+
 def load_config(path: Path | str) -> Config:
     """Read and validate a ``report.toml``; raise ConfigError when it cannot be used."""
     path = Path(path)
@@ -415,3 +509,44 @@ def find_config(source: Path, explicit: Path | None = None) -> Config:
     if candidate.is_file():
         return load_config(candidate)
     return Config()
+
+
+# --- the inventory for ``reportgen verify``: zone networks, component addresses ---------------
+
+Network = IPv4Network | IPv6Network
+
+
+def _networks(reader: _Reader, key: str) -> tuple[Network, ...]:
+    found = []
+    for text in reader.strings(key):
+        try:
+            found.append(ip_network(text.strip()))
+        except ValueError as exc:
+            raise reader.fail(key, f"{text!r} is not an address or CIDR network: {exc}") from None
+    return tuple(found)
+
+
+def _inventory(comp: _Reader, zones: list[ZoneDef], before: list[ComponentDef]) -> dict[str, Any]:
+    """A ``[[component]]``'s addresses, ports, Kubernetes labels and zone, checked."""
+    name = comp.string("name")
+    if any(fold(c.name) == fold(name) for c in before):
+        raise comp.fail("name", f"{name!r} is already a [[component]]")
+    ports = comp.table.get("ports", [])
+    if not isinstance(ports, list) or not all(
+        isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in ports
+    ):
+        raise comp.fail("ports", "must be a list of port numbers (1..65535)")
+    labels = comp.table_at("labels")
+    if not all(isinstance(v, str) for v in labels.values()):
+        raise comp.fail("labels", 'must be a table of strings (label = "value")')
+    zone = None
+    if "zone" in comp.table:
+        zone, _how = Config(zones=tuple(zones)).resolve_zone(comp.string("zone"))
+        if zone is None:
+            raise comp.fail("zone", f"{comp.string('zone')!r} is not a [[zone]] name")
+    return {
+        "addresses": _networks(comp, "addresses"),
+        "ports": tuple(ports),
+        "labels": tuple(sorted(labels.items())),
+        "zone": zone,
+    }

@@ -245,6 +245,8 @@ class Source:
     commit: str | None = None
     commit_time: datetime | None = None
     version: str | None = None
+    tag: str | None = None
+    """The git tag whose tree holds this source, where git knows one."""
 
 
 class Severity(Enum):

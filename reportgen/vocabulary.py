@@ -21,6 +21,12 @@ class _Keyed(Protocol):
 _K = TypeVar("_K", bound=_Keyed)
 
 
+def N_(message: str) -> str:  # the gettext convention: mark a msgid, translate where printed
+    """Marks a text for the catalogs (``scripts/i18n.sh``); renderers translate it with the
+    report's language when they print it (``reportgen.i18n``)."""
+    return message
+
+
 def _by_key(items: Iterable[_K], key: str) -> _K:
     """The entry of a declared table with this key; KeyError for an unknown key."""
     for item in items:
@@ -43,18 +49,25 @@ class TrustClass:
 TRUST_CLASSES: tuple[TrustClass, ...] = (
     TrustClass(
         "untrusted",
-        "outside the operator's control (the Internet, or a zone the page leaves open)",
+        N_("outside the operator's control (the Internet, or a zone the page leaves open)"),
         outside=True,
     ),
     TrustClass(
         "external-service",
-        "a service run by a third party under contract; its traffic leaves the operator's network",
+        N_(
+            "a service run by a third party under contract; its traffic leaves the operator's "
+            "network"
+        ),
         outside=True,
     ),
-    TrustClass("tenant", "machines, firewalls and clusters run for and by tenants", outside=False),
-    TrustClass("management", "the control planes that administer everything else", outside=False),
     TrustClass(
-        "infrastructure", "network and storage fabric operated by the provider", outside=False
+        "tenant", N_("machines, firewalls and clusters run for and by tenants"), outside=False
+    ),
+    TrustClass(
+        "management", N_("the control planes that administer everything else"), outside=False
+    ),
+    TrustClass(
+        "infrastructure", N_("network and storage fabric operated by the provider"), outside=False
     ),
 )
 """Least trusted first."""
@@ -99,15 +112,18 @@ class Exposure:
 EXPOSURES: tuple[Exposure, ...] = (
     Exposure(
         "outside",
-        "one end is in a zone outside the operator's network (untrusted or external service)",
+        N_("one end is in a zone outside the operator's network (untrusted or external service)"),
     ),
     Exposure(
-        "boundary", "the flow crosses from one trust class to another inside the operator's network"
+        "boundary",
+        N_("the flow crosses from one trust class to another inside the operator's network"),
     ),
     Exposure(
         "internal",
-        "both ends are in the same trust class inside the operator's "
-        "network (one zone, or zones of one class)",
+        N_(
+            "both ends are in the same trust class inside the operator's "
+            "network (one zone, or zones of one class)"
+        ),
     ),
 )
 """Most exposed first."""
@@ -149,34 +165,42 @@ class SeverityDef:
 SEVERITIES: tuple[SeverityDef, ...] = (
     SeverityDef(
         "high",
-        "High",
-        "A security finding whose direct weakness sits on a flow that reaches outside the "
-        "operator's network, or crosses a trust boundary with high protection need, or stays "
-        "internal with very high protection need (see the severity scheme).",
+        N_("High"),
+        N_(
+            "A security finding whose direct weakness sits on a flow that reaches outside the "
+            "operator's network, or crosses a trust boundary with high protection need, or stays "
+            "internal with very high protection need (see the severity scheme)."
+        ),
     ),
     SeverityDef(
         "medium",
-        "Medium",
-        "A security finding on a flow that crosses a trust boundary with normal protection "
-        "need, or stays internal with high protection need; or an indirect weakness one step "
-        "below High.",
+        N_("Medium"),
+        N_(
+            "A security finding on a flow that crosses a trust boundary with normal protection "
+            "need, or stays internal with high protection need; or an indirect weakness one step "
+            "below High."
+        ),
     ),
     SeverityDef(
         "low",
-        "Low",
-        "A security finding on a flow inside one trust class with normal protection need; or "
-        "an indirect weakness one step below Medium.",
+        N_("Low"),
+        N_(
+            "A security finding on a flow inside one trust class with normal protection need; or "
+            "an indirect weakness one step below Medium."
+        ),
     ),
     SeverityDef(
         "info",
-        "Info",
-        "Not a security finding: a data-quality issue (the documentation contradicts itself or "
-        "the zone model) to be resolved before the row can be assessed.",
+        N_("Info"),
+        N_(
+            "Not a security finding: a data-quality issue (the documentation contradicts itself or "
+            "the zone model) to be resolved before the row can be assessed."
+        ),
     ),
     SeverityDef(
         "not-assessed",
-        "Not assessed",
-        "A flag is `?` (depends on the installation): excluded from every statement.",
+        N_("Not assessed"),
+        N_("A flag is `?` (depends on the installation): excluded from every statement."),
     ),
 )
 
@@ -188,17 +212,18 @@ def severity_def(key: str) -> SeverityDef:
 # --- finding kinds, control statuses, triage ---------------------------------------------------
 
 FINDING_KINDS: dict[str, str] = {
-    "security": "a weakness the documented flags show on a flow",
-    "data-quality": "the documentation contradicts itself or the zone model",
-    "not-assessed": "a flag is `?`; the flow cannot be judged on it",
+    "security": N_("a weakness the documented flags show on a flow"),
+    "data-quality": N_("the documentation contradicts itself or the zone model"),
+    "not-assessed": N_("a flag is `?`; the flow cannot be judged on it"),
 }
 
 CONTROL_STATUSES: dict[str, str] = {
-    "contradicted": "the documentation shows at least one flow that contradicts the control",
-    "not-contradicted": "no documented flow in scope contradicts the control",
-    "not-assessable": "flows in scope have `?` flags the control depends on, and none "
-    "contradicts it",
-    "not-applicable": "no documented flow is of the kind the control covers",
+    "contradicted": N_("the documentation shows at least one flow that contradicts the control"),
+    "not-contradicted": N_("no documented flow in scope contradicts the control"),
+    "not-assessable": N_(
+        "flows in scope have `?` flags the control depends on, and none contradicts it"
+    ),
+    "not-applicable": N_("no documented flow is of the kind the control covers"),
 }
 """Documentation-review status of a control. None of them says a control is met: a desk
 review of documentation cannot show that."""

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what reportgen needs on a fresh Debian/Ubuntu machine, then the package itself.
 #   scripts/setup.sh          the tool (WeasyPrint's Pango libraries + `pip install .`)
-#   scripts/setup.sh --test   also the test tools (poppler-utils, qpdf, `pip install -e '.[test]'`)
+#   scripts/setup.sh --test   also the test tools (poppler-utils, qpdf; iproute2, tcpdump and
+#                             openssl for the verify tests' network namespaces;
+#                             `pip install -e '.[test]'`)
 # Python packages are installed at the exact versions of constraints.txt (scripts/lock.sh
 # refreshes it), the versions the outputs' bytes and the tests' golden files come from.
 # When another apt or dpkg holds the package lock, it waits for it, up to APT_LOCK_WAIT
@@ -16,7 +18,13 @@ lock_wait="${APT_LOCK_WAIT:-600}"
 # graphviz: `dot` lays out the PDF's zone flow diagram.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info graphviz)
 if [ "$want_tests" = 1 ]; then
-  packages+=(poppler-utils qpdf)
+  packages+=(poppler-utils qpdf iproute2 tcpdump openssl)
+  # LibreOffice (with Carlito, metric-compatible with the workbooks' Calibri) opens and
+  # prints the workbooks; Chromium looks at the site; node compiles the pages as MDX.
+  packages+=(libreoffice-calc fonts-crosextra-carlito chromium)
+  # A node from another source (e.g. NodeSource) ships its own npm and conflicts with
+  # Debian's npm package: add Debian's only where there is no npm yet.
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 sudo_cmd=()
@@ -68,4 +76,9 @@ if [ "$want_tests" = 1 ]; then
   "${pip[@]}" -c constraints.txt -e '.[test]'
 else
   "${pip[@]}" -c constraints.txt .
+fi
+
+# The MDX check's node packages, at the versions of tests/mdx/package-lock.json.
+if [ "$want_tests" = 1 ] && command -v npm >/dev/null 2>&1; then
+  (cd tests/mdx && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -165,6 +165,10 @@ def test_git_provenance(tmp_path: Path) -> None:
     assert found is not None
     assert found.repository == "https://example.invalid/docs.git"
     assert found.commit_time == datetime(2025, 10, 8, 12, tzinfo=UTC)
+    assert found.tag is None  # no tag yet
+    subprocess.run(["git", "-C", str(repo), "tag", "v1.2.0"], check=True, env=env)
+    tagged = git_provenance(page)
+    assert tagged is not None and (tagged.tag, tagged.commit) == ("v1.2.0", found.commit)
     page.write_text("# changed\n")
     assert git_provenance(page) is None  # a modified file is not what the commit holds
     assert git_provenance(tmp_path / "nowhere" / "x.md") is None

@@ -16,7 +16,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from reportgen.build import load
-from reportgen.model import BuildInfo, ReportData
+from reportgen.bundle import ReportData
+from reportgen.model import BuildInfo
 from reportgen.ordering import natural_key
 from reportgen.render import RenderOptions
 from reportgen.render.markdown import render

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bundle import ReportData
+from ..i18n import DEFAULT_LANGUAGE
 
 Rendered = dict[str, bytes]
 
@@ -29,6 +30,10 @@ class RenderOptions:
     pool: Executor | None = field(default=None, compare=False, repr=False)
     """A process pool of ``jobs`` workers to use instead of starting one (``render_all``
     owns it, so that an interrupt stops the workers)."""
+    lang: str = DEFAULT_LANGUAGE
+    """The language to write in (one of :data:`reportgen.i18n.LANGUAGES`): the renderer
+    translates with ``reportgen.i18n.translations(lang)`` and formats dates and numbers for
+    it. ``build`` renders once per language and names the files apart."""
 
 
 Renderer = Callable[[ReportData, RenderOptions], Rendered]

@@ -263,15 +263,32 @@ def statistics_json(data: ReportData) -> bytes:
     return dumps(statistics(data))
 
 
+def verify_json(data: ReportData) -> bytes:
+    """``verify.json``: the matrix against observed traffic (``reportgen verify``)."""
+    if data.verification is None:
+        raise ValueError("verify_json needs ReportData with a verification (--observed)")
+    return dumps(
+        {
+            "generator": data.build.generator,
+            "release": data.build.release,
+            "source": {"path": data.matrix.source.path, "sha256": data.matrix.source.sha256},
+            **data.verification.to_dict(),
+        }
+    )
+
+
 def records_schema() -> bytes:
     return resources.files("reportgen").joinpath("schema/records.schema.json").read_bytes()
 
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:
-    return {
+    out = {
         "records.json": records_json(data),
         "records.schema.json": records_schema(),
         "diagnostics.json": diagnostics_json(data),
         "findings.json": findings_json(data),
         "statistics.json": statistics_json(data),
     }
+    if data.verification is not None:
+        out["verify.json"] = verify_json(data)
+    return out

@@ -12,29 +12,48 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from ... import i18n
 from ...bundle import ReportData
 from ...diff import change_history
+from ...i18n import DEFAULT_LANGUAGE, N_
 from ...model import (
     FLAG_FIELDS,
     FLAG_KEYS,
+    Control,
+    ControlStatus,
     Finding,
     Flag,
     Flow,
     Level,
     RuleInfo,
     SectionStatistics,
+    Severity,
 )
-from ...vocabulary import FRAMEWORKS
+from ...ordering import finding_key
+from ...vocabulary import (
+    CONTROL_STATUSES,
+    EXPOSURES,
+    FRAMEWORKS,
+    GRUNDSCHUTZ_LEVELS,
+    PROTECTION_NEED_LABELS,
+    PROTECTION_NEEDS,
+    SEVERITY_SCHEME,
+    TRUST_CLASSES,
+    framework_label,
+    severity_def,
+)
 from .. import RenderOptions
 from ..html_inline import inline_filter
 from ..json_ import findings_json, records_json
+from ..summary import conclusion_sentences, summary_facts, summary_sentences
+from ..verify_formats import pdf_context as verify_context
 from .diagram import (
     SEVERITY_CODES,
     SEVERITY_COLOURS,
@@ -55,27 +74,74 @@ in several parts (time and memory; see ``parts``)."""
 PART_IDS = 2500
 """Flow and finding ids listed per part of the traceability appendix."""
 
-SEVERITY_TEXT: dict[Level, str] = {
-    Level.HIGH: "A documented flow exposes a security property towards an untrusted party; "
-    "address before relying on the configuration.",
-    Level.MEDIUM: "A security property is missing where the documentation says it matters; "
-    "address or document a compensating control.",
-    Level.LOW: "A weakness limited to trusted zones or with little exposure; plan a fix.",
-    Level.INFO: "An observation without a direct weakness, for the record.",
-    Level.NOT_ASSESSED: "The source marks the property '?': it depends on the installation "
-    "and must be assessed there.",
+LEVEL_TITLES: dict[Level, str] = {lv: severity_def(lv.value).label for lv in Level}
+"""Severity labels (msgids declared in :mod:`reportgen.vocabulary`)."""
+
+TRUST_CLASS_NAMES: dict[str, str] = {
+    "untrusted": N_("untrusted"),
+    "external-service": N_("external service"),
+    "tenant": N_("tenant"),
+    "management": N_("management"),
+    "infrastructure": N_("infrastructure"),
 }
 
-TRUST_CLASS_TEXT: dict[str, str] = {
-    "untrusted": "Outside the operator's control (the Internet, or a zone the source leaves open).",
-    "external-service": "A service run by a third party under contract.",
-    "tenant": "Machines, firewalls and clusters run for and by tenants.",
-    "management": "Control planes that administer everything else.",
-    "infrastructure": "Network and storage fabric operated by the provider.",
+FLAG_LABELS: dict[Flag, str] = {
+    Flag.YES: N_("yes"),
+    Flag.NO: N_("no"),
+    Flag.UNKNOWN: N_("not assessed"),
 }
+
+DIAGNOSTIC_SEVERITIES: dict[Severity, str] = {
+    Severity.ERROR: N_("error"),
+    Severity.WARNING: N_("warning"),
+    Severity.INFO: N_("note"),
+}
+
+APPROVAL_SUBJECTS: dict[str, str] = {
+    "document": N_("This document"),
+    "assumptions": N_("The assumptions"),
+}
+
+STATUS_NAMES: dict[str, str] = {"Draft": N_("Draft"), "Released": N_("Released")}
 
 FRAMEWORK_TITLES: dict[str, str] = {f.key: f.name for f in FRAMEWORKS}
 FRAMEWORK_SHORT: dict[str, str] = {f.key: f.short for f in FRAMEWORKS}
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("BGP", N_("Border Gateway Protocol: exchanges routes between networks.")),
+    ("BMC", N_("Baseboard management controller: the out-of-band management chip of a server.")),
+    ("CNI", N_("Container Network Interface: the network plug-in of a Kubernetes cluster.")),
+    ("DHCP", N_("Dynamic Host Configuration Protocol: assigns addresses in a network.")),
+    ("DNS", N_("Domain Name System: resolves names to addresses.")),
+    ("EVPN", N_("Ethernet VPN: carries layer-2 and layer-3 networks over a routed fabric.")),
+    ("FCM", N_("firewall-controller-manager: the metal-stack component that manages firewalls.")),
+    ("IPMI", N_("Intelligent Platform Management Interface: the protocol of a BMC.")),
+    ("LLDP", N_("Link Layer Discovery Protocol: neighbours announce themselves on a link.")),
+    ("NTP", N_("Network Time Protocol: synchronises clocks.")),
+    ("OIDC", N_("OpenID Connect: sign-in through an identity provider.")),
+    ("PXE", N_("Preboot Execution Environment: a server boots over the network.")),
+    ("SONiC", N_("Software for Open Networking in the Cloud: the switches' operating system.")),
+    ("TFTP", N_("Trivial File Transfer Protocol: unauthenticated file transfer, used to boot.")),
+    ("TLS", N_("Transport Layer Security: encrypts and authenticates a connection.")),
+    ("VPN", N_("Virtual private network: an encrypted tunnel between networks.")),
+    ("VRF", N_("Virtual routing and forwarding: separate routing tables on one device.")),
+    ("VXLAN", N_("Virtual Extensible LAN: layer-2 networks tunnelled over layer 3.")),
+)
+"""Abbreviations explained in the glossary; one is listed when the source uses it."""
+
+REPORT_TERMS: tuple[tuple[str, str], ...] = (
+    (N_("Finding"), N_("A contradiction between a documented flow and a rule, with its evidence.")),
+    (
+        N_("Data-quality issue"),
+        N_(
+            "A gap or contradiction in the documentation itself (missing, repeated or "
+            "inconsistent entries)."
+        ),
+    ),
+    (N_("Not assessed"), N_("A flag marked '?' in the source: it depends on the installation.")),
+    (N_("Trust class"), N_("How far a zone is trusted; assigned by the report configuration.")),
+    (N_("Zone"), N_("A part of the network named in the matrix (source or destination zone).")),
+)
 
 
 def anchor(prefix: str, key: str) -> str:
@@ -132,61 +198,28 @@ def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
     return (
         AttachmentFile(
             source_name,
-            "The Markdown source the report was generated from",
+            N_("The Markdown source the report was generated from"),
             "Source",
             data.matrix.source.text.encode("utf-8"),
         ),
         AttachmentFile(
-            "records.json", "Every flow of the matrix as JSON", "Data", records_json(data)
+            "records.json", N_("Every flow of the matrix as JSON"), "Data", records_json(data)
         ),
         AttachmentFile(
-            "findings.json", "The assessment findings as JSON", "Data", findings_json(data)
+            "findings.json", N_("The assessment findings as JSON"), "Data", findings_json(data)
         ),
+        *_verify_attachment(data),
     )
 
 
-def _summary(data: ReportData) -> list[str]:
-    """The management summary's sentences, each backed by a figure in the report."""
-    matrix, stats = data.matrix, data.assessment.statistics
-    overall = stats.overall
-    counts = dict(overall.findings)
-    flows = list(matrix.flows)
-    unknown_flows = [f for f in flows if any(v is Flag.UNKNOWN for _, v in f.flags)]
-    unknown_flags = sum(c.unknown for c in overall.flags)
-    high, medium = counts.get(Level.HIGH, 0), counts.get(Level.MEDIUM, 0)
-    total = sum(counts.values())
-    parts = [
-        f"The matrix documents {_plural(len(flows), 'flow')} in "
-        f"{_plural(len(matrix.sections), 'section')} (integrations) and "
-        f"{_plural(len(list(matrix.technologies)), 'technology', 'technologies')}.",
-        f"The assessment raised {_plural(total, 'finding')}: "
-        + ", ".join(f"{counts.get(lv, 0)} {lv.title.lower()}" for lv in Level)
-        + ".",
-        f"{_plural(unknown_flags, 'flag')} in {_plural(len(unknown_flows), 'flow')} are marked "
-        "'?' (not assessed): their state depends on the installation.",
-    ]
-    if high:
-        parts.append(
-            f"{_plural(high, 'high finding')} concern flows that reach untrusted zones; they "
-            "should be resolved or accepted explicitly before the configuration is relied on."
-        )
-    elif medium:
-        parts.append(
-            "No high finding was raised; the medium findings mark missing protections that "
-            "need a fix or a documented compensating control."
-        )
-    else:
-        parts.append("No high or medium finding was raised against the documented flows.")
-    if unknown_flows:
-        parts.append(
-            "Flows marked '?' are not covered by this conclusion and need to be assessed for "
-            "each installation."
-        )
-    parts.append(
-        "These statements describe the documented matrix; they are not a test of observed "
-        "network traffic."
-    )
-    return parts
+def _verify_attachment(data: ReportData) -> tuple[AttachmentFile, ...]:
+    """``verify.json`` with ``build --observed``: the comparison with observed traffic."""
+    if data.verification is None:
+        return ()
+    from ..json_ import verify_json
+
+    description = "The documented matrix against observed traffic as JSON"
+    return (AttachmentFile("verify.json", description, "Data", verify_json(data)),)
 
 
 def _bar(coverage_yes: int, coverage_no: int, unknown: int) -> list[tuple[str, int, float]]:
@@ -233,39 +266,59 @@ def _heat_map(data: ReportData) -> dict[str, Any]:
     return {"columns": [zone for zone, _ in zones], "rows": rows}
 
 
-def _headings(data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]) -> list[Heading]:
+def _headings(
+    data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]], lang: str
+) -> list[Heading]:
     """Chapter headings, numbered in order (the changes chapter only exists with --previous)."""
+    _ = i18n.translations(lang).gettext
     numbers = iter(range(1, 100))
 
     def top(key: str, title: str) -> Heading:
         return Heading(key, str(next(numbers)), title)
 
-    h = [top("control", "Document control"), Heading("contents", "", "Contents")]
-    h.append(top("summary", "Management summary"))
+    h = [top("control", _("Document control")), Heading("contents", "", _("Contents"))]
+    h.append(top("summary", _("Management summary")))
     if data.changes is not None:
         old = data.changes.old
-        h.append(top("changes", f"Changes since {old.version or old.path}"))
-    h += [top("scope", "Scope and method"), top("legend", "Legend")]
-    statistics = top("statistics", "Statistics")
+        h.append(top("changes", _("Changes since %(old)s") % {"old": old.version or old.path}))
+    h += [
+        top("scope", _("Scope")),
+        top("method", _("Method")),
+        top("rating", _("Risk rating scheme")),
+        top("assumptions", _("Assumptions and limitations")),
+        top("legend", _("Legend")),
+    ]
+    statistics = top("statistics", _("Statistics"))
     h += [
         statistics,
-        Heading("coverage", f"{statistics.number}.1", "Flag coverage per section", 2),
-        Heading("heat-map", f"{statistics.number}.2", "Zone heat map", 2),
-        top("zones", "Zone flow diagram"),
+        Heading("coverage", f"{statistics.number}.1", _("Flag coverage per section"), 2),
+        Heading("heat-map", f"{statistics.number}.2", _("Zone heat map"), 2),
+        top("zones", _("Zone flow diagram")),
     ]
-    register = top("findings", "Findings register")
+    register = top("findings", _("Findings register"))
     h.append(register)
-    for i, (level, _) in enumerate(by_level, start=1):
-        h.append(Heading(f"findings-{level.value}", f"{register.number}.{i}", level.title, 2))
-    matrix = top("matrix", "Communication matrix")
-    h.append(matrix)
-    for i, section in enumerate(data.matrix.sections, start=1):
-        h.append(Heading(anchor("section", section.slug), f"{matrix.number}.{i}", section.title, 2))
+    for i, (level, _found) in enumerate(by_level, start=1):
+        h.append(
+            Heading(f"findings-{level.value}", f"{register.number}.{i}", _(LEVEL_TITLES[level]), 2)
+        )
     h += [
-        top("traceability", "Control traceability"),
-        top("not-assessed", "Not-assessed items and data quality"),
-        top("provenance", "Provenance"),
-        top("signoff", "Sign-off"),
+        top("control-status", _("Control status")),
+        top("conclusion", _("Conclusion and residual risk")),
+    ]
+    matrix = str(next(numbers))
+    h.append(Heading("matrix", matrix, _("Communication matrix")))
+    for i, section in enumerate(data.matrix.sections, start=1):
+        h.append(Heading(anchor("section", section.slug), f"{matrix}.{i}", section.title, 2))
+    h += [
+        top("traceability", _("Control traceability")),
+    ]
+    if data.verification is not None:
+        h.append(top("verify", _("Soll-Ist-Vergleich: the matrix against observed traffic")))
+    h += [
+        top("not-assessed", _("Not-assessed items and data quality")),
+        top("glossary", _("Glossary")),
+        top("provenance", _("Provenance")),
+        top("signoff", _("Sign-off")),
     ]
     return h
 
@@ -284,7 +337,7 @@ def _register(
             groups.setdefault(f.rule, []).append(f)
         blocks = []
         for rule_id in sorted(groups, key=lambda r: (order.get(r, len(order)), r)):
-            items = groups[rule_id]
+            items = sorted(groups[rule_id], key=finding_key)  # the order of every output
             rule = rules.get(rule_id) or RuleInfo(
                 rule_id, items[0].title, level.value, "", items[0].recommendation,
                 items[0].controls,
@@ -325,8 +378,294 @@ def _changes(data: ReportData) -> dict[str, Any] | None:
     }
 
 
-def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]:
+def _page_css(label: str) -> Markup:
+    """``page %(n)s of %(m)s`` as a CSS ``content`` value with the page counters."""
+    parts = re.split(r"(%\([nm]\)s)", label)
+    counters = {"%(n)s": "counter(page)", "%(m)s": "counter(pages)"}
+    css = [counters[p] if p in counters else '"' + p.replace('"', "") + '"' for p in parts if p]
+    return Markup(" ".join(css))
+
+
+def _soa(data: ReportData) -> list[dict[str, Any]]:
+    """The Statement-of-Applicability excerpt: per framework, the controls the rules map to
+    (considered) and, where the whole catalogue is known (ISO Annex A), those not."""
+    from ...assess.catalogue import iso_annex_a
+
+    considered: dict[str, list[str]] = {}
+    for control in data.assessment.catalogue:
+        considered.setdefault(control.framework, []).append(control.id)
+    rows = []
+    for framework, ids in considered.items():
+        total: int | None = None
+        missing: list[str] | None = None
+        if framework == "iso27001":
+            annex = list(iso_annex_a())
+            total = len(annex)
+            missing = [c for c in annex if c not in ids]
+        rows.append(
+            {
+                "framework": framework,
+                "title": FRAMEWORK_TITLES.get(framework, framework),
+                "total": total,
+                "considered": ids,
+                "not_considered": missing,
+            }
+        )
+    return rows
+
+
+LEGEND_TITLES: dict[str, str] = {
+    **{lv.title: severity_def(lv.value).label for lv in Level},
+    "No finding": N_("No finding"),
+}
+"""The diagram legend's titles (English, from ``diagram.legend``) -> their msgids."""
+
+
+CONTROL_STATUS_NAMES: dict[str, str] = {
+    "contradicted": N_("contradicted"),
+    "not-contradicted": N_("not contradicted"),
+    "not-assessable": N_("not assessable"),
+    "not-applicable": N_("not applicable"),
+}
+
+
+def _flow_text(flows_by_key: dict[str, Flow], lang: str) -> Any:
+    """A flow key as the reader finds it in the source: its id as written, with the line of
+    its row where the id repeats (``10.2 (line 61)``), never the internal ``10.2~2``."""
+    _ = i18n.translations(lang).gettext
+    counts: dict[str, int] = {}
+    for flow in flows_by_key.values():
+        counts[flow.id] = counts.get(flow.id, 0) + 1
+
+    def text(key: str) -> str:
+        flow = flows_by_key.get(key)
+        if flow is None:
+            return key
+        if not flow.id:
+            return _("row at line %(line)s") % {"line": flow.location.line}
+        if counts.get(flow.id, 0) > 1:
+            return _("%(id)s (line %(line)s)") % {"id": flow.id, "line": flow.location.line}
+        return flow.id
+
+    return text
+
+
+def _control_reason(lang: str) -> Any:
+    """The reason for a control's status, from its counts, in the report's language."""
+    t = i18n.translations(lang)
+
+    def reason(status: ControlStatus) -> str:
+        n_find, n_flows, n_open = len(status.findings), len(status.flows), len(status.unassessed)
+        if status.status == "contradicted":
+            return t.ngettext(
+                "%(n)d security finding against it, on %(flows)d of the %(scope)d flows in its "
+                "scope.",
+                "%(n)d security findings against it, on %(flows)d of the %(scope)d flows in its "
+                "scope.",
+                n_find,
+            ) % {
+                "n": n_find,
+                "flows": len({fid.partition(":")[2] for fid in status.findings}),
+                "scope": n_flows,
+            }
+        if status.status == "not-contradicted":
+            return t.ngettext(
+                "%(n)d flow in its scope; none contradicts it.",
+                "%(n)d flows in its scope; none contradicts it.",
+                n_flows,
+            ) % {"n": n_flows}
+        if status.status == "not-assessable":
+            return t.ngettext(
+                "%(open)d of the %(n)d flows in its scope has '?' flags it depends on.",
+                "%(open)d of the %(n)d flows in its scope have '?' flags it depends on.",
+                n_open,
+            ) % {"open": n_open, "n": n_flows}
+        return t.gettext(CONTROL_STATUSES.get(status.status, status.status))
+
+    return reason
+
+
+def _control_title(lang: str) -> Any:
+    """A control's title: the official German one (from the standards data) in German."""
+
+    def title(control: Control) -> str:
+        return control.title_de if lang == "de" and control.title_de else control.title
+
+    return title
+
+
+def _level(level: str, lang: str) -> str:
+    """A Grundschutz requirement level (B, S, H) as the Kompendium names it."""
+    names = GRUNDSCHUTZ_LEVELS.get(level)
+    if names is None:
+        return level
+    return f"{names[1] if lang == 'de' else names[0]} ({level})"
+
+
+def _control_status(data: ReportData, lang: str) -> list[tuple[str, list[dict[str, str]]]]:
+    """The control status table in the form of an IT-Grundschutz-Check: per framework, each
+    control in scope with id, title, level (Grundschutz) and documentation-review status."""
+    _ = i18n.translations(lang).gettext
+    reason, title = _control_reason(lang), _control_title(lang)
+    out: dict[str, list[dict[str, str]]] = {}
+    for status in data.assessment.control_status:
+        c = status.control
+        out.setdefault(c.framework, []).append(
+            {
+                "id": c.id,
+                "title": title(c),
+                "level": _level(c.level, lang) if c.level else "",
+                "status": _(CONTROL_STATUS_NAMES.get(status.status, status.status)),
+                "reason": reason(status),
+            }
+        )
+    order = list(FRAMEWORK_TITLES)
+    return sorted(out.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+
+
+def _scheme(lang: str) -> dict[str, Any]:
+    """The severity scheme as a table: exposure (rows) x protection need (columns)."""
+    _ = i18n.translations(lang).gettext
+    need_label = {k: v[1] if lang == "de" else v[0] for k, v in PROTECTION_NEED_LABELS.items()}
+    return {
+        "needs": [need_label[n] for n in PROTECTION_NEEDS],
+        "rows": [
+            {
+                "exposure": _(EXPOSURE_NAMES.get(e.key, e.key)),
+                "meaning": _(e.meaning),
+                "cells": [
+                    {
+                        "key": SEVERITY_SCHEME[(e.key, n)],
+                        "label": _(severity_def(SEVERITY_SCHEME[(e.key, n)]).label),
+                    }
+                    for n in PROTECTION_NEEDS
+                ],
+            }
+            for e in EXPOSURES
+        ],
+    }
+
+
+EXPOSURE_NAMES: dict[str, str] = {
+    "outside": N_("outside"),
+    "boundary": N_("trust boundary"),
+    "internal": N_("internal"),
+}
+
+
+def _assumptions(data: ReportData, lang: str) -> list[dict[str, Any]]:
+    """Each assumption in the report's language, with who approved it (or nobody)."""
+    t = i18n.translations(lang)
+    _ = t.gettext
+    trust = {k: _(v) for k, v in TRUST_CLASS_NAMES.items()}
+    need = {k: v[1] if lang == "de" else v[0] for k, v in PROTECTION_NEED_LABELS.items()}
+    rows = []
+    for a in data.assessment.assumptions:
+        kind, _sep, subject = a.id.partition(":")
+        if kind == "trust-class":
+            text = _("Zone %(zone)s is of trust class %(cls)s.") % {
+                "zone": subject,
+                "cls": trust.get(a.value, a.value),
+            }
+        elif kind == "unknown-zone-class":
+            text = _("A zone the configuration does not name is treated as %(cls)s.") % {
+                "cls": trust.get(a.value, a.value)
+            }
+        elif a.id == "protection-need:default":
+            text = _("The protection need is %(need)s unless declared otherwise.") % {
+                "need": need.get(a.value, a.value)
+            }
+        elif kind == "protection-need":
+            text = _("%(subject)s has protection need %(need)s.") % {
+                "subject": subject,
+                "need": need.get(a.value, a.value),
+            }
+        elif kind == "kubernetes":
+            text = _("Zone %(zone)s is a Kubernetes cluster.") % {"zone": subject}
+        elif kind == "datastore":
+            text = _("Component %(name)s is a data store (%(kind)s).") % {
+                "name": subject,
+                "kind": a.value,
+            }
+        else:
+            text = a.statement
+        approved = (
+            _("%(name)s (%(role)s, %(date)s)")
+            % {"name": a.approved_by, "role": a.role, "date": i18n.format_date(a.approved_on, lang)}
+            if a.approved
+            else _("nobody")
+        )
+        rows.append({"id": a.id, "text": text, "approved": approved, "ok": a.approved})
+    return rows
+
+
+def _glossary(data: ReportData, lang: str) -> list[tuple[str, str]]:
+    """The abbreviations the source uses, then the report's own terms."""
+    _ = i18n.translations(lang).gettext
+    text = data.matrix.source.text
+    used = [
+        (term, _(meaning))
+        for term, meaning in GLOSSARY
+        if re.search(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", text)
+    ]
+    return used + [(_(term), _(meaning)) for term, meaning in REPORT_TERMS]
+
+
+TRIAGE_NAMES: dict[str, str] = {
+    "open": N_("open"),
+    "in-progress": N_("in progress"),
+    "mitigated": N_("mitigated"),
+    "accepted": N_("accepted"),
+    "false-positive": N_("false positive"),
+}
+
+
+def _triage(lang: str) -> Any:
+    """Status, owner and due date of a finding, from the triage file."""
+    _ = i18n.translations(lang).gettext
+
+    def triage(finding: Finding) -> dict[str, str]:
+        tri = finding.triage
+        return {
+            "status": _(TRIAGE_NAMES.get(tri.status, tri.status)),
+            "owner": tri.owner or "–",
+            "due": i18n.format_date(tri.due, lang) if tri.due else "–",
+            "ticket": tri.ticket,
+            "decided": (
+                _("%(name)s, %(date)s")
+                % {"name": tri.decided_by, "date": i18n.format_date(tri.decided_on, lang)}
+                if tri.decided_by and tri.decided_on
+                else tri.decided_by
+            ),
+            "justification": tri.justification,
+        }
+
+    return triage
+
+
+def _change_history(data: ReportData, lang: str) -> list[dict[str, str]]:
+    """The change history with one date source: the current version's entry (which the
+    config leaves without a date) is dated with the build date."""
+    rows = []
+    for c in change_history(data):
+        when = date.fromisoformat(c.date) if c.date else data.build.build_time.date()
+        rows.append(
+            {
+                "version": c.version,
+                "date": i18n.format_date(when, lang),
+                "author": c.author,
+                "description": c.description,
+            }
+        )
+    return rows
+
+
+def context(
+    data: ReportData, files: Sequence[AttachmentFile], lang: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
     """Everything the templates use, computed once here so templates stay declarative."""
+    t = i18n.translations(lang)
+    _ = t.gettext
     matrix, assessment, doc = data.matrix, data.assessment, data.config.document
     by_level = [
         (level, [f for f in assessment.findings if f.severity is level])
@@ -345,25 +684,36 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
             "section": section_titles.get(f.section, f.section),
         }
         for f in matrix.flows
-        if any(v is Flag.UNKNOWN for _, v in f.flags)
+        if any(v is Flag.UNKNOWN for _n, v in f.flags)
     ]
-    headings = _headings(data, by_level)
-    version = data.build.release or doc.version
+    headings = _headings(data, by_level, lang)
+    version = data.build.release or doc.release
+    facts = summary_facts(data)
+    approvals = [a for a in data.config.approvals_of("document") if a.version in ("", doc.version)]
     return {
         "data": data,
         "doc": doc,
+        "config": data.config,
         "matrix": matrix,
         "assessment": assessment,
         "build": data.build,
         "version": version,
-        "date": data.build.build_time.astimezone(UTC).strftime("%Y-%m-%d"),
-        "build_time": data.build.build_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "doc_version_text": doc.version or _("unversioned"),
+        "page_css": _page_css(_("page %(n)s of %(m)s")),
+        "status_text": _(STATUS_NAMES.get(doc.status, doc.status)),
+        "approvals": approvals,
+        "all_approvals": data.config.approvals,
+        "assumption_approvals": data.config.approvals_of("assumptions"),
+        "approval_subjects": {k: _(v) for k, v in APPROVAL_SUBJECTS.items()},
+        "source_tag": matrix.source.tag,
+        "date": i18n.format_date(data.build.build_time, lang),
+        "build_time": i18n.format_datetime(data.build.build_time, lang),
         "w3c_time": _w3c(data.build.build_time),
         "keywords": ", ".join(
             k
             for k in (
-                "communication matrix",
-                "security report",
+                _("communication matrix"),
+                _("security report"),
                 "ISO/IEC 27001",
                 "BSI IT-Grundschutz",
                 "BSI C5",
@@ -373,21 +723,52 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
             )
             if k
         ),
-        "subject": f"Security assessment of the {doc.system or matrix.title} communication "
-        f"matrix{', ' + version if version else ''}",
+        "subject": _("Security assessment of the %(system)s communication matrix")
+        % {"system": doc.system or matrix.title}
+        + (f", {version}" if version else ""),
         "headings": headings,
         "h": {x.id: x for x in headings},
-        "change_history": change_history(data),
+        "change_history": _change_history(data, lang),
         "changes": _changes(data),
-        "summary": _summary(data),
+        "facts": facts,
+        "summary": summary_sentences(facts, lang),
+        "conclusion": conclusion_sentences(facts, lang),
+        "verification": verify_context(data),
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),
+        "flag_labels": {f: _(label) for f, label in FLAG_LABELS.items()},
         "levels": list(Level),
-        "severity_text": SEVERITY_TEXT,
-        "trust_text": TRUST_CLASS_TEXT,
-        "framework_titles": FRAMEWORK_TITLES,
+        "level_titles": {lv: _(title) for lv, title in LEVEL_TITLES.items()},
+        "severity_names": {
+            **{lv.value: _(title) for lv, title in LEVEL_TITLES.items()},
+            "scheme": _("by the scheme"),
+            "scheme, indirect": _("by the scheme, one step lower"),
+        },
+        "severity_key": [
+            *((lv.value, _(title)) for lv, title in LEVEL_TITLES.items()),
+            ("none", _("no finding")),
+        ],
+        "severity_text": {lv: _(severity_def(lv.value).definition) for lv in Level},
+        "trust_text": {t.key: _(t.meaning) for t in TRUST_CLASSES},
+        "scheme": _scheme(lang),
+        "assumptions": _assumptions(data, lang),
+        "unapproved_assumptions": sum(1 for a in assessment.assumptions if not a.approved),
+        "control_statuses": {k: _(v) for k, v in CONTROL_STATUS_NAMES.items()},
+        "control_reason": _control_reason(lang),
+        "control_title": _control_title(lang),
+        "trust_names": {k: _(v) for k, v in TRUST_CLASS_NAMES.items()},
+        "diagnostic_severities": {k: _(v) for k, v in DIAGNOSTIC_SEVERITIES.items()},
+        "framework_titles": {
+            k: framework_label(k).name_de if lang == "de" else v
+            for k, v in FRAMEWORK_TITLES.items()
+        },
         "framework_short": FRAMEWORK_SHORT,
         "register": _register(data, by_level),
+        "triage": _triage(lang),
+        "triaged": any(f.triage.location is not None for f in assessment.findings),
+        "control_status": _control_status(data, lang),
+        "glossary": _glossary(data, lang),
+        "soa": _soa(data),
         "part_rows": PART_ROWS,
         "part_ids": PART_IDS,
         "register_findings": sum(
@@ -395,14 +776,23 @@ def context(data: ReportData, files: Sequence[AttachmentFile]) -> dict[str, Any]
         ),
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
+        "flow_text": _flow_text(flows_by_key, lang),
+        "flow_label": lambda f: (
+            flows_by_key[f.flow_key].id or f.flow_key if f.flow_key in flows_by_key else f.flow_key
+        ),
         "section_titles": section_titles,
         "stat_sections": [
-            {"stats": s, "rows": _flag_rows(s)}
+            {
+                "stats": s,
+                "title": _("All sections") if s is assessment.statistics.overall else s.title,
+                "rows": _flag_rows(s),
+            }
             for s in (*assessment.statistics.sections, assessment.statistics.overall)
         ],
         "heat": _heat_map(data),
-        "diagram": zone_diagram(data),
+        "diagram": zone_diagram(data, _),
         "severity_legend": [{"entry": e, "fill": tint(e.colour)} for e in legend()],
+        "legend_titles": {e.code: _(LEGEND_TITLES.get(e.title, e.title)) for e in legend()},
         "controls": sorted(
             controls.items(),
             key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0]) if kv[0] in FRAMEWORK_TITLES else 99,
@@ -422,8 +812,9 @@ def user_folder(options: RenderOptions) -> Path | None:
     return options.templates / "pdf" if options.templates is not None else None
 
 
-def environment(user: Path | None) -> jinja2.Environment:
-    """Jinja2 environment: the user's folder first, then the packaged templates."""
+def environment(user: Path | None, lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
+    """Jinja2 environment: the user's folder first, then the packaged templates; translated
+    into ``lang`` (``reportgen.i18n``)."""
     loaders: list[jinja2.BaseLoader] = []
     if user is not None:
         loaders.append(jinja2.FileSystemLoader(str(user)))
@@ -436,6 +827,7 @@ def environment(user: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    i18n.install(env, lang)
     env.globals["anchor"] = anchor
     env.globals["part_mark"] = Markup(PART_MARK)
     env.filters["by_rule"] = by_rule
@@ -474,5 +866,5 @@ def html(
     template: str = MAIN_TEMPLATE,
 ) -> str:
     """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
-    env = environment(user_folder(options))
-    return env.get_template(template).render(context(data, files))
+    env = environment(user_folder(options), options.lang)
+    return env.get_template(template).render(context(data, files, options.lang))

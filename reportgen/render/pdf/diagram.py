@@ -20,7 +20,7 @@ import math
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from ...bundle import ReportData
 from ...errors import RenderError
+from ...i18n import N_
 from ...model import Level
 from .fetcher import TEMPLATES_ROOT
 
@@ -145,7 +146,27 @@ def zones_by_class(data: ReportData) -> list[tuple[str, list[str]]]:
     return sorted(groups.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
-def dot_source(data: ReportData, size: float = FONT_SIZE) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+TRUST_WORD = N_("Trust class: %(cls)s")
+INSIDE_WORD = N_("%(n)s inside · %(code)s")
+DIAGRAM_TITLE = N_("Zone flow diagram: documented flows between zones, grouped by trust class")
+TRUST_NAMES: dict[str, str] = {
+    "untrusted": N_("untrusted"),
+    "external-service": N_("external service"),
+    "tenant": N_("tenant"),
+    "management": N_("management"),
+    "infrastructure": N_("infrastructure"),
+}
+"""The words the drawing prints, as msgids; ``gettext`` translates them (the report's
+language), the identity keeps them English."""
+
+
+def dot_source(
+    data: ReportData, size: float = FONT_SIZE, gettext: Callable[[str], str] = _same
+) -> str:
     """The diagram as DOT: one cluster per trust class, one node per zone, one edge per
     ordered zone pair. Only escaped text inside fixed-size HTML labels comes from the
     source; node and cluster names are generated."""
@@ -167,12 +188,15 @@ def dot_source(data: ReportData, size: float = FONT_SIZE) -> str:
     for number, (trust, zones) in enumerate(classes):
         out.append(f"  subgraph cluster_{number} {{")
         out.append(f'    id="trust-{number}";')
-        out.append(f"    label={_label([(f'Trust class: {trust}', True)], size)};")
+        name = gettext(TRUST_NAMES[trust]) if trust in TRUST_NAMES else trust
+        heading = gettext(TRUST_WORD) % {"cls": name}
+        out.append(f"    label={_label([(heading, True)], size)};")
         for zone in zones:
             pair = internal.get(zone)
             rows = [(zone, True)]
             if pair is not None:
-                rows.append((f"{pair.flows} inside · {SEVERITY_CODES[pair.worst]}", False))
+                inside = {"n": pair.flows, "code": SEVERITY_CODES[pair.worst]}
+                rows.append((gettext(INSIDE_WORD) % inside, False))
             out.append(f'    {ids[zone]} [id="zone-{ids[zone]}", label={_label(rows, size)}];')
         out.append("  }")
     pairs = sorted(
@@ -225,14 +249,14 @@ def run_dot(source: str) -> str:
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def zone_diagram(data: ReportData) -> Markup:
+def zone_diagram(data: ReportData, gettext: Callable[[str], str] = _same) -> Markup:
     """The zone flow diagram as inline SVG, sized to print within ``FRAME`` with labels of at
     least ``MIN_PRINTED_SIZE`` (empty when the matrix names no zones)."""
     if not data.assessment.statistics.zones:
         return Markup("")
     size = FONT_SIZE
     for _ in range(4):
-        svg = run_dot(dot_source(data, size))
+        svg = run_dot(dot_source(data, size, gettext))
         found = _SIZE.search(svg)
         if found is None:
             raise RenderError("pdf: Graphviz wrote an SVG without a size in points")
@@ -243,7 +267,7 @@ def zone_diagram(data: ReportData) -> Markup:
         size = math.ceil(2 * MIN_PRINTED_SIZE / scale) / 2
     # dot's own comments name its version; its <title>s are node ids, not text for a reader.
     svg = _TITLE.sub("", _COMMENT.sub("", svg))
-    title = "Zone flow diagram: documented flows between zones, grouped by trust class"
+    title = escape(gettext(DIAGRAM_TITLE))
     svg = _SIZE.sub(
         f'<svg width="{width * scale:.2f}pt" height="{height * scale:.2f}pt" '
         f'data-label-size="{size:g}" data-scale="{scale:.4f}"',

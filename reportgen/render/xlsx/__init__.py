@@ -26,11 +26,12 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...bundle import ReportData
+from ...i18n import DEFAULT_LANGUAGE
 from ...model import Section
 from .. import Rendered, RenderOptions
 from .archive import workbook_to_bytes
 from .cells import clean
-from .changes import changes_sheet
+from .changes import VERIFY_SHEET, changes_sheet, verify_sheet
 from .controls import controls_sheet
 from .findings import finding_controls_sheet, findings_sheet
 from .firewall import firewall_sheet
@@ -60,13 +61,12 @@ COMBINED_NAME = "communication-matrix"
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:
     """``<slug>.xlsx`` per section and ``communication-matrix.xlsx`` with all sections."""
-    del options  # no templates: the layout lives in this package
     files: Rendered = {}
     taken = {COMBINED_NAME}
     for section in data.matrix.sections:
         name = _unique(section.slug, taken)
-        files[f"{name}.xlsx"] = workbook_bytes(data, (section,))
-    files[f"{COMBINED_NAME}.xlsx"] = workbook_bytes(data, data.matrix.sections)
+        files[f"{name}.xlsx"] = workbook_bytes(data, (section,), options.lang)
+    files[f"{COMBINED_NAME}.xlsx"] = workbook_bytes(data, data.matrix.sections, options.lang)
     return files
 
 
@@ -80,9 +80,11 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def workbook_bytes(data: ReportData, sections: Sequence[Section]) -> bytes:
-    """One workbook covering ``sections``, as reproducible bytes."""
-    return workbook_to_bytes(build_workbook(data, sections), data.build.build_time)
+def workbook_bytes(
+    data: ReportData, sections: Sequence[Section], lang: str = DEFAULT_LANGUAGE
+) -> bytes:
+    """One workbook covering ``sections``, as reproducible bytes, in ``lang``."""
+    return workbook_to_bytes(build_workbook(data, sections, lang), data.build.build_time)
 
 
 def changes_workbook(data: ReportData) -> bytes:
@@ -128,16 +130,20 @@ SHEETS: tuple[Sheet, ...] = (
 """The workbook's sheets in order: add a sheet by adding a row."""
 
 
-def build_workbook(data: ReportData, sections: Sequence[Section]) -> Workbook:
+def build_workbook(
+    data: ReportData, sections: Sequence[Section], lang: str = DEFAULT_LANGUAGE
+) -> Workbook:
     """The openpyxl workbook for ``sections`` (all of the matrix's sections = combined)."""
     scope = Scope(tuple(sections), combined=tuple(sections) == data.matrix.sections)
-    book = Book.of(data, scope)
+    book = Book.of(data, scope, lang)
     wb = _empty_workbook()
     for sheet in SHEETS:
         if scope.combined or not sheet.combined_only:
             sheet.write(wb.create_sheet(sheet.name), book)
     if scope.combined and data.changes is not None:
         changes_sheet(wb.create_sheet(CHANGES_SHEET), data)
+    if scope.combined and data.verification is not None:
+        verify_sheet(wb.create_sheet(VERIFY_SHEET), data)
     for ws in wb.worksheets:
         print_setup(ws, data, scope)
     wb.active = 0

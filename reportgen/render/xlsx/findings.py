@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -14,7 +13,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...model import Control, ControlRef, Finding, Level
 from .frames import finding_controls_frame
 from .labels import STATUS_VALUES, TRIAGE_TO_STATUS, control_label, framework_name
-from .layout import Column, column_letter, column_number, column_range, table_sheet
+from .layout import (
+    Column,
+    column_letter,
+    column_number,
+    column_range,
+    drop_down,
+    row_rules,
+    table_sheet,
+)
 from .scope import Book
 from .styles import LEVEL_FILLS
 
@@ -63,7 +70,7 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
     flows = {f.key: f for f in book.scope.flows}
     titles = {s.slug: s.title for s in book.data.matrix.sections}
     catalogue = control_titles(book)
-    language = book.data.config.document.language
+    language = book.lang
     rows: list[list[Any]] = []
     for finding in book.findings:
         flow = flows.get(finding.flow_key)
@@ -89,21 +96,14 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
                 None,
             ]
         )
-    last = table_sheet(ws, "Findings", _FINDING_COLUMNS, rows, freeze="B2")
+    last = table_sheet(ws, "Findings", _FINDING_COLUMNS, rows, freeze="B2", gettext=book.gettext)
     due_column = column_number(_FINDING_COLUMNS, "Due date")
     for r in range(2, last + 1):
         ws.cell(row=r, column=due_column).number_format = "yyyy-mm-dd"
     severity_rows(ws, len(_FINDING_COLUMNS), column_letter(_FINDING_COLUMNS, "Severity"), last)
-    status = DataValidation(
-        type="list",
-        formula1='"' + ",".join(STATUS_VALUES) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Status",
-        error="Choose a status from the list.",
+    drop_down(
+        ws, column_range(_FINDING_COLUMNS, "Status", "Status", (2, last)), STATUS_VALUES, "Status"
     )
-    status.add(column_range(_FINDING_COLUMNS, "Status", "Status", (2, last)))
-    ws.add_data_validation(status)
     due = DataValidation(
         type="date",
         operator="greaterThan",
@@ -132,15 +132,9 @@ def _status(finding: Finding) -> str:
 def severity_rows(ws: Worksheet, width: int, severity: str, last: int) -> None:
     """Fill whole rows by their severity (conditional formats: sorting keeps them)."""
     target = f"A2:{get_column_letter(width)}{last}"
-    for level in Level:
-        ws.conditional_formatting.add(
-            target,
-            FormulaRule(  # type: ignore[no-untyped-call]
-                formula=[f'${severity}2="{level.title}"'],
-                fill=LEVEL_FILLS[level],
-                stopIfTrue=True,
-            ),
-        )
+    row_rules(
+        ws, target, ((f'${severity}2="{level.title}"', LEVEL_FILLS[level], None) for level in Level)
+    )
 
 
 _FINDING_CONTROL_COLUMNS = (
@@ -159,7 +153,7 @@ def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
     only, where a "contains" filter on a list of ids also matched 8.20 to 8.24."""
     frame = finding_controls_frame(book.findings)
     catalogue = control_titles(book)
-    language = book.data.config.document.language
+    language = book.lang
     rows: list[list[Any]] = []
     for finding_id, severity, flow_key, rule, framework, control in frame.itertuples(
         index=False, name=None
@@ -176,7 +170,9 @@ def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
                 control_title(found, language) if found else "",
             ]
         )
-    last = table_sheet(ws, "FindingControls", _FINDING_CONTROL_COLUMNS, rows, freeze="B2")
+    last = table_sheet(
+        ws, "FindingControls", _FINDING_CONTROL_COLUMNS, rows, freeze="B2", gettext=book.gettext
+    )
     severity_rows(
         ws, len(_FINDING_CONTROL_COLUMNS), column_letter(_FINDING_CONTROL_COLUMNS, "Severity"), last
     )

@@ -47,4 +47,4 @@ def firewall_sheet(ws: Worksheet, book: Book) -> None:
             optional,
         ) in frame.itertuples(index=False, name=None)
     ]
-    table_sheet(ws, "Firewall", _FIREWALL_COLUMNS, rows, freeze="A2")
+    table_sheet(ws, "Firewall", _FIREWALL_COLUMNS, rows, freeze="A2", gettext=book.gettext)

@@ -4,15 +4,17 @@ from the text a row holds, and titled blocks of rows (Summary, Legend, Metadata)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -150,14 +152,72 @@ def column_range(columns: Sequence[Column], first: str, last: str, rows: tuple[i
     return f"{column_letter(columns, first)}{top}:{column_letter(columns, last)}{bottom}"
 
 
+def drop_down(
+    ws: Worksheet,
+    cells: str,
+    values: Sequence[str],
+    title: str,
+    error: str = "",
+    prompt: str = "",
+) -> DataValidation:
+    """A list validation (a drop-down of ``values``) on ``cells`` (``M2:M40``), with an
+    input message when ``prompt`` is given."""
+    choice = DataValidation(
+        type="list",
+        formula1='"' + ",".join(values) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error or "Choose a value from the list.",
+    )
+    if prompt:
+        choice.promptTitle, choice.prompt, choice.showInputMessage = title, prompt, True
+    choice.add(cells)
+    ws.add_data_validation(choice)
+    return choice
+
+
+def row_rules(ws: Worksheet, target: str, rules: Iterable[tuple[str, Any, Any]]) -> None:
+    """Conditional formats on ``target``, each ``(formula, fill, font)``, the first that
+    matches wins (they survive sorting and filtering, unlike fills set per cell)."""
+    for formula, fill, font in rules:
+        ws.conditional_formatting.add(
+            target,
+            FormulaRule(  # type: ignore[no-untyped-call]
+                formula=[formula], fill=fill, font=font, stopIfTrue=True
+            ),
+        )
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _unique(headers: Sequence[str]) -> list[str]:
+    """Headers as Excel Table column names: two that a translation made equal get ``(2)``."""
+    seen: set[str] = set()
+    out = []
+    for header in headers:
+        candidate, n = header, 1
+        while candidate.casefold() in seen:
+            n += 1
+            candidate = f"{header} ({n})"
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
 def table_sheet(
     ws: Worksheet,
     name: str,
     columns: Sequence[Column],
     rows: Sequence[Sequence[Any]],
     freeze: str = "A2",
+    gettext: Callable[[str], str] = _same,
 ) -> int:
-    """Header + rows as a styled Excel Table with autofilter and a frozen header row.
+    """Header + rows as a styled Excel Table with autofilter and a frozen header row. The
+    headers are printed through ``gettext`` (the workbook's language); code looks columns up
+    by their English header.
 
     Returns the last row of the table. An empty table keeps one blank row (Excel cannot open a
     table without a data row).
@@ -168,8 +228,9 @@ def table_sheet(
         else column
         for c, column in enumerate(columns)
     ]
+    headers = _unique([gettext(column.header) for column in columns])
     for c, column in enumerate(columns, start=1):
-        cell = put(ws, 1, c, column.header)
+        cell = put(ws, 1, c, headers[c - 1])
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -188,7 +249,9 @@ def table_sheet(
                 lines = max(lines, text_lines(str(value), column.width))
         if lines > 1:
             ws.row_dimensions[r].height = lines * LINE_HEIGHT
-    header_lines = max(text_lines(c.header, c.width, bold=True) for c in columns)
+    header_lines = max(
+        text_lines(h, c.width, bold=True) for h, c in zip(headers, columns, strict=True)
+    )
     ws.row_dimensions[1].height = max(2, header_lines) * LINE_HEIGHT
     last = max(2, len(rows) + 1)
     table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
@@ -222,12 +285,13 @@ def table_headers(base: Sequence[str], extra: Iterable[str]) -> list[str]:
 class Blocks:
     """Writes titled blocks of rows down a sheet."""
 
-    def __init__(self, ws: Worksheet) -> None:
+    def __init__(self, ws: Worksheet, gettext: Callable[[str], str] = _same) -> None:
         self.ws = ws
         self.row = 1
+        self._ = gettext
 
     def title(self, text: str) -> None:
-        put(self.ws, self.row, 1, text).font = TITLE_FONT
+        put(self.ws, self.row, 1, self._(text)).font = TITLE_FONT
         self.row += 2
 
     def block(
@@ -240,8 +304,14 @@ class Blocks:
         total: bool = False,
     ) -> None:
         """A titled block; ``left`` aligns numbers left (key/value lists), ``total`` makes the
-        last row bold."""
-        put(self.ws, self.row, 1, title).font = BLOCK_FONT
+        last row bold. The title, the header and a row's first cell (its label) are printed
+        through ``gettext``: a label that is not a msgid (data) stays as it is."""
+        _ = self._
+        header = [_(h) if h else h for h in header]
+        rows = [
+            (_(v[0]), *v[1:]) if v and isinstance(v[0], str) and v[0] else tuple(v) for v in rows
+        ]
+        put(self.ws, self.row, 1, _(title)).font = BLOCK_FONT
         self.row += 1
         widths = [self.ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, 16)]
         header_lines = max(text_lines(t, widths[c], bold=True) for c, t in enumerate(header[:15]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...i18n import N_
 from ...model import (
     FLAG_KEYS,
     Flag,
@@ -18,10 +19,10 @@ from .styles import HIGH_ROW_FILL, MEDIUM_ROW_FILL, MISSING_C_FILL, UNKNOWN_C_FI
 
 
 HIGHLIGHTS = (
-    ("Red, bold", "", "The flow has a High finding (also inside one zone)."),
-    ("Orange", "", "The flow's worst finding is Medium."),
-    ("Light red", "", "The flow crosses zones and is not encrypted (C empty)."),
-    ("Amber", "", "The flow crosses zones and its encryption is not assessed (C is ?)."),
+    (N_("Red, bold"), "", N_("The flow has a High finding (also inside one zone).")),
+    (N_("Orange"), "", N_("The flow's worst finding is Medium.")),
+    (N_("Light red"), "", N_("The flow crosses zones and is not encrypted (C empty).")),
+    (N_("Amber"), "", N_("The flow crosses zones and its encryption is not assessed (C is ?).")),
 )
 HIGHLIGHT_FILLS = (HIGH_ROW_FILL, MEDIUM_ROW_FILL, MISSING_C_FILL, UNKNOWN_C_FILL)
 """A swatch for each row of ``HIGHLIGHTS`` (the rules themselves are in ``matrix``)."""
@@ -31,52 +32,68 @@ def legend_sheet(ws: Worksheet, book: Book) -> None:
     data = book.data
     for letter, width in zip("ABCDEF", (24, 16, 60, 40, 40, 40), strict=True):
         ws.column_dimensions[letter].width = width
-    out = Blocks(ws)
+    out = Blocks(ws, book.gettext)
     out.title("Legend")
     out.block(
-        "Flag columns (from the source's legend)",
-        ("Column", "Field", "Meaning"),
+        N_("Flag columns (from the source's legend)"),
+        (N_("Column"), N_("Field"), N_("Meaning")),
         (
             (key, name, book.text(data.matrix.legend_meaning(key) or ""))
             for name, key in FLAG_KEYS.items()
         ),
     )
     out.block(
-        "Flag values",
-        ("Value", "Means", "Explanation"),
+        N_("Flag values"),
+        (N_("Value"), N_("Means"), N_("Explanation")),
         (
-            ("x", Flag.YES.label, "The property holds for the flow."),
-            ("(empty)", Flag.NO.label, "The property does not hold for the flow."),
-            ("?", Flag.UNKNOWN.label, "Depends on the configuration; assess per installation."),
+            (N_("x"), Flag.YES.label, book.gettext(N_("The property holds for the flow."))),
+            (
+                N_("(empty)"),
+                Flag.NO.label,
+                book.gettext(N_("The property does not hold for the flow.")),
+            ),
+            (
+                N_("?"),
+                Flag.UNKNOWN.label,
+                book.gettext(N_("Depends on the configuration; assess per installation.")),
+            ),
         ),
     )
     out.block(
-        "Highlighting on the Matrix sheet (whole rows; the first that applies)",
-        ("Colour", "", "Meaning"),
-        HIGHLIGHTS,
+        N_("Highlighting on the Matrix sheet (whole rows; the first that applies)"),
+        (N_("Colour"), "", N_("Meaning")),
+        [(colour, "", book.gettext(meaning)) for colour, _, meaning in HIGHLIGHTS],
     )
     first = out.row - 1 - len(HIGHLIGHTS)
     for r, fill in zip(range(first, out.row - 1), HIGHLIGHT_FILLS, strict=True):
         ws.cell(row=r, column=2).fill = fill
     out.block(
-        "Finding severities",
-        ("Severity", "", "Definition"),
-        ((s.label, "", book.text(s.definition)) for s in SEVERITIES),
+        N_("Finding severities"),
+        (N_("Severity"), "", N_("Definition")),
+        ((s.label, "", book.text(book.gettext(s.definition))) for s in SEVERITIES),
     )
     out.block(
-        "Trust classes (least trusted first)",
-        ("Class", "", "Meaning"),
-        ((t.key, "", t.meaning) for t in TRUST_CLASSES),
+        N_("Trust classes (least trusted first)"),
+        (N_("Class"), "", N_("Meaning")),
+        ((t.key, "", book.gettext(t.meaning)) for t in TRUST_CLASSES),
     )
     out.block(
-        "Zones (report.toml)",
-        ("Zone", "Trust class", "Description", "Also written as"),
+        N_("Zones (report.toml)"),
+        (N_("Zone"), N_("Trust class"), N_("Description"), N_("Also written as")),
         ((z.name, z.trust_class, z.description, ", ".join(z.aliases)) for z in data.config.zones),
     )
     if data.assessment.rules:
         out.block(
-            f"Rules (rule set {data.assessment.ruleset_version})",
-            ("Rule", "Severity", "Title", "Rationale", "Recommendation", "Controls"),
+            book.gettext(N_("Rules (rule set %(version)s)"))
+            % {"version": data.assessment.ruleset_version},
+            (
+                N_("Rule"),
+                N_("Severity"),
+                N_("Title"),
+                N_("Rationale"),
+                N_("Recommendation"),
+                N_("Controls"),
+            ),
             (
                 (
                     rule.id,
@@ -90,7 +107,7 @@ def legend_sheet(ws: Worksheet, book: Book) -> None:
             ),
         )
     out.block(
-        "Auditor status values (Findings sheet)",
-        ("Status", "", ""),
+        N_("Auditor status values (Findings sheet)"),
+        (N_("Status"), "", ""),
         ((s, "", "") for s in STATUS_VALUES),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...i18n import N_
 from .archive import iso
 from .cells import put
 from .labels import NOT_RECORDED
@@ -21,40 +22,40 @@ def metadata_sheet(ws: Worksheet, book: Book) -> None:
     doc = data.config.document
     source = data.matrix.source
     commit_time = iso(source.commit_time) if source.commit_time else ""
-    out = Blocks(ws)
+    out = Blocks(ws, book.gettext)
     out.title("Metadata")
     out.block(
-        "Document",
-        ("Field", "Value"),
+        N_("Document"),
+        (N_("Field"), N_("Value")),
         (
-            ("Title", doc.title),
-            ("Document id", doc.document_id),
-            ("Document version", doc.version),
-            ("Status", doc.status),
-            ("Classification", doc.classification),
-            ("Owner", doc.owner),
-            ("Workbook scope", scope.title),
+            (N_("Title"), doc.title),
+            (N_("Document id"), doc.document_id),
+            (N_("Document version"), doc.version),
+            (N_("Status"), doc.status),
+            (N_("Classification"), doc.classification),
+            (N_("Owner"), doc.owner),
+            (N_("Workbook scope"), scope.title),
         ),
         left=True,
     )
     out.block(
-        "Provenance",
-        ("Field", "Value"),
+        N_("Provenance"),
+        (N_("Field"), N_("Value")),
         (
-            ("Source path", source.path),
-            ("Source sha256", source.sha256),
-            ("Source size (bytes)", source.size),
-            ("Repository", source.repository or NOT_RECORDED),
-            ("Commit", source.commit or NOT_RECORDED),
-            ("Commit time (UTC)", commit_time or NOT_RECORDED),
-            ("Source version", source.version or NOT_RECORDED),
-            ("Release", data.build.release or NOT_RECORDED),
-            ("Generator", data.build.generator),
-            ("Rule set version", data.assessment.ruleset_version),
-            ("Control catalogue version", data.assessment.catalogue_version),
-            ("Build time (UTC)", iso(data.build.build_time)),
-            ("Validation errors", data.report.errors),
-            ("Validation warnings", data.report.warnings),
+            (N_("Source path"), source.path),
+            (N_("Source sha256"), source.sha256),
+            (N_("Source size (bytes)"), source.size),
+            (N_("Repository"), source.repository or NOT_RECORDED),
+            (N_("Commit"), source.commit or NOT_RECORDED),
+            (N_("Commit time (UTC)"), commit_time or NOT_RECORDED),
+            (N_("Source version"), source.version or NOT_RECORDED),
+            (N_("Release"), data.build.release or NOT_RECORDED),
+            (N_("Generator"), data.build.generator),
+            (N_("Rule set version"), data.assessment.ruleset_version),
+            (N_("Control catalogue version"), data.assessment.catalogue_version),
+            (N_("Build time (UTC)"), iso(data.build.build_time)),
+            (N_("Validation errors"), data.report.errors),
+            (N_("Validation warnings"), data.report.warnings),
         ),
         left=True,
     )
@@ -78,8 +79,14 @@ def metadata_sheet(ws: Worksheet, book: Book) -> None:
         len(findings),
     )
     out.block(
-        "Row counts (completeness check: each equals the rows of its sheet)",
-        ("Section", "Slug", "Matrix rows", "Technologies rows", "Findings rows"),
+        N_("Row counts (completeness check: each equals the rows of its sheet)"),
+        (
+            N_("Section"),
+            N_("Slug"),
+            N_("Matrix rows"),
+            N_("Technologies rows"),
+            N_("Findings rows"),
+        ),
         [*rows, total],
         total=True,
     )

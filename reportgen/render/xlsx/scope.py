@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...bundle import ReportData
+from ...i18n import DEFAULT_LANGUAGE, translations
 from ...model import (
     Finding,
     Flow,
@@ -63,9 +64,11 @@ class Book:
     """Flow key -> its row on the Matrix sheet."""
     finding_rows: dict[str, int]
     """Finding id -> its row on the Findings sheet."""
+    lang: str = DEFAULT_LANGUAGE
+    """The workbook's language (``RenderOptions.lang``)."""
 
     @classmethod
-    def of(cls, data: ReportData, scope: Scope) -> Book:
+    def of(cls, data: ReportData, scope: Scope, lang: str = DEFAULT_LANGUAGE) -> Book:
         findings = tuple(
             sorted_findings([f for f in data.assessment.findings if f.section in scope.slugs])
         )
@@ -75,7 +78,12 @@ class Book:
             findings=findings,
             flow_rows={f.key: r for r, f in enumerate(scope.flows, start=2)},
             finding_rows={f.id: r for r, f in enumerate(findings, start=2)},
+            lang=lang,
         )
+
+    def gettext(self, message: str) -> str:
+        """``message`` (a msgid) in the workbook's language."""
+        return translations(self.lang).gettext(message)
 
     def text(self, markdown: str) -> str | Link:
         """A source cell's inline Markdown as a cell value (links resolved, code as text)."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...bundle import ReportData
+from ...i18n import N_
 from ...model import (
     Flow,
     Level,
@@ -22,25 +23,33 @@ def summary_sheet(ws: Worksheet, book: Book) -> None:
     for letter, width in zip("ABCDEFGHIJKLMNO", (26, 14, 14, 14, 14, 14, 14, 14), strict=False):
         ws.column_dimensions[letter].width = width
     flows = scope.flows
-    out = Blocks(ws)
-    out.title(f"Summary: {scope.title}")
+    out = Blocks(ws, book.gettext)
+    title = book.gettext(N_("All sections")) if scope.combined else scope.title
+    out.title(book.gettext(N_("Summary: %(scope)s")) % {"scope": title})
     stats = scope_statistics(data, scope)
     out.block(
-        "Overview",
-        ("Figure", "Count"),
+        N_("Overview"),
+        (N_("Figure"), N_("Count")),
         (
-            ("Flows", len(flows)),
-            ("Technologies", len(scope.technologies)),
-            ("Findings", len(findings)),
-            ("Zone-crossing flows", sum(1 for f in flows if f.crosses_zones)),
-            ("Optional flows", sum(1 for f in flows if f.optional)),
+            (N_("Flows"), len(flows)),
+            (N_("Technologies"), len(scope.technologies)),
+            (N_("Findings"), len(findings)),
+            (N_("Zone-crossing flows"), sum(1 for f in flows if f.crosses_zones)),
+            (N_("Optional flows"), sum(1 for f in flows if f.optional)),
         ),
         left=True,
     )
     if stats is not None:
         out.block(
-            "Flag coverage",
-            ("Flag", "Yes (x)", "No (empty)", "Not assessed (?)", "Total", "Yes share"),
+            N_("Flag coverage"),
+            (
+                N_("Flag"),
+                N_("Yes (x)"),
+                N_("No (empty)"),
+                N_("Not assessed (?)"),
+                N_("Total"),
+                N_("Yes share"),
+            ),
             (
                 (cov.flag, cov.yes, cov.no, cov.unknown, cov.total, _share(cov.yes, cov.total))
                 for cov in stats.flags
@@ -53,15 +62,15 @@ def summary_sheet(ws: Worksheet, book: Book) -> None:
         counts = Counter(f.severity for f in findings)
         by_level = {level: counts.get(level, 0) for level in Level}
     out.block(
-        "Findings by severity",
-        ("Severity", "Findings"),
+        N_("Findings by severity"),
+        (N_("Severity"), N_("Findings")),
         ((level.title, by_level.get(level, 0)) for level in Level),
     )
     if scope.combined:
         per_section = {s.slug: s for s in data.assessment.statistics.sections}
         out.block(
-            "Per section",
-            ("Section", "Flows", "Technologies", *(level.title for level in Level)),
+            N_("Per section"),
+            (N_("Section"), "Flows", "Technologies", *(level.title for level in Level)),
             (
                 (
                     s.title,
@@ -85,9 +94,9 @@ def _share(part: int, total: int) -> float:
 
 
 _ZONE_TABLES = (
-    ("flows", "Flows by zone pair (rows: source zone, columns: destination zone)"),
-    ("no_c", "Protection: flows without C (not encrypted), by zone pair"),
-    ("no_auth", "Protection: flows without Auth (not authenticated), by zone pair"),
+    ("flows", N_("Flows by zone pair (rows: source zone, columns: destination zone)")),
+    ("no_c", N_("Protection: flows without C (not encrypted), by zone pair")),
+    ("no_auth", N_("Protection: flows without Auth (not authenticated), by zone pair")),
 )
 
 
@@ -97,7 +106,7 @@ def _zone_grid(out: Blocks, data: ReportData, flows: Sequence[Flow]) -> None:
         table = frames[name]
         out.block(
             title,
-            ("Source \\ Destination", *(str(c) for c in table.columns), "Total"),
+            (N_("Source \\ Destination"), *(str(c) for c in table.columns), "Total"),
             (
                 (
                     str(source),

@@ -29,4 +29,4 @@ def technologies_sheet(ws: Worksheet, book: Book) -> None:
         ]
         for section, tech in book.scope.technologies
     ]
-    table_sheet(ws, "Technologies", _TECH_COLUMNS, rows, freeze="C2")
+    table_sheet(ws, "Technologies", _TECH_COLUMNS, rows, freeze="C2", gettext=book.gettext)
