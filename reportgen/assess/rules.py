@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..config import Config
+from ..i18n import N_
 from ..model import (
     ControlRef,
     Diagnostic,
@@ -547,7 +548,7 @@ _GS_A34 = gs(
 RULES: tuple[Rule, ...] = (
     Rule(
         id="PROTO-CLEAR-UNTRUSTED",
-        title="Plaintext protocol accepted from an untrusted zone",
+        title=N_("Plaintext protocol accepted from an untrusted zone"),
         kind="security",
         scope_text="flows of a plaintext protocol whose source zone is outside the "
         "operator's network",
@@ -556,8 +557,10 @@ RULES: tuple[Rule, ...] = (
         gap=_plaintext_clear("from an outside zone"),
         rationale="A plaintext protocol accepted from outside the operator's control can be "
         "read and forged by anyone on the path.",
-        recommendation="Do not accept this protocol from outside zones; offer an encrypting and "
-        "authenticating variant, or terminate it in a filtered transfer zone.",
+        recommendation=N_(
+            "Do not accept this protocol from outside zones; offer an encrypting and "
+            "authenticating variant, or terminate it in a filtered transfer zone."
+        ),
         mappings=(
             iso(
                 "8.21",
@@ -577,7 +580,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="EXT-CLEAR",
-        title="Unencrypted flow to or from an untrusted zone",
+        title=N_("Unencrypted flow to or from an untrusted zone"),
         kind="security",
         scope_text="flows with an end in a zone outside the operator's network",
         scope=_any_outside,
@@ -585,8 +588,10 @@ RULES: tuple[Rule, ...] = (
         gap=_ext_clear,
         rationale="Data crossing a zone outside the operator's control without encryption can "
         "be read and altered on the way.",
-        recommendation="Encrypt the flow end to end (TLS 1.2+ or a VPN) and mark C once it is; "
-        "if the zone is in fact trusted, correct its class in report.toml.",
+        recommendation=N_(
+            "Encrypt the flow end to end (TLS 1.2+ or a VPN) and mark C once it is; "
+            "if the zone is in fact trusted, correct its class in report.toml."
+        ),
         mappings=(
             _ISO_824,
             iso(
@@ -601,7 +606,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="AUTH-INBOUND",
-        title="Unauthenticated inbound flow from an untrusted zone",
+        title=N_("Unauthenticated inbound flow from an untrusted zone"),
         kind="security",
         scope_text="flows from a zone outside the operator's network into it",
         scope=_inbound,
@@ -609,8 +614,10 @@ RULES: tuple[Rule, ...] = (
         gap=_auth_inbound,
         rationale="A service inside the operator's network that anyone outside can reach "
         "without authentication is open to misuse.",
-        recommendation="Require authentication (mTLS, tokens) for every connection from outside "
-        "zones, or block the flow at the perimeter.",
+        recommendation=N_(
+            "Require authentication (mTLS, tokens) for every connection from outside "
+            "zones, or block the flow at the perimeter."
+        ),
         mappings=(
             iso("8.5", "The service is reached without authenticating the party."),
             iso("5.15", "Access from outside is not restricted to authenticated parties."),
@@ -625,7 +632,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="DATASTORE-NOAUTH",
-        title="Data store reached without authentication",
+        title=N_("Data store reached without authentication"),
         kind="security",
         scope_text="flows to a data store (a data-store port, or a destination declared a data "
         "store in report.toml)",
@@ -634,8 +641,10 @@ RULES: tuple[Rule, ...] = (
         gap=_datastore_noauth,
         rationale="A database or key-value store that accepts unauthenticated connections lets "
         "any host that reaches it read and change its data.",
-        recommendation="Enable authentication on the data store (passwords or client "
-        "certificates), or bind it to a local socket, and restrict which hosts may connect.",
+        recommendation=N_(
+            "Enable authentication on the data store (passwords or client "
+            "certificates), or bind it to a local socket, and restrict which hosts may connect."
+        ),
         mappings=(
             iso("8.5", "The data store is reached without authenticating the client."),
             iso("5.15", "Nothing restricts which party may read or change the stored data."),
@@ -644,7 +653,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="CLEAR-OPEN-PATH",
-        title="Unencrypted flow over networks not marked trusted",
+        title=N_("Unencrypted flow over networks not marked trusted"),
         kind="security",
         scope_text="flows inside the operator's network",
         scope=_inside,
@@ -652,7 +661,7 @@ RULES: tuple[Rule, ...] = (
         gap=_clear_open_path,
         rationale="C and Trust are both empty: the data travels unencrypted over networks the "
         "page itself does not call trusted.",
-        recommendation="Encrypt the flow (TLS or a VPN), or confine it to trusted networks.",
+        recommendation=N_("Encrypt the flow (TLS or a VPN), or confine it to trusted networks."),
         mappings=(
             _ISO_824,
             iso("5.14", "The transfer crosses networks the documentation does not trust."),
@@ -661,7 +670,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="DATASTORE-CLEAR",
-        title="Data store reached with credentials but without encryption",
+        title=N_("Data store reached with credentials but without encryption"),
         kind="security",
         scope_text="flows to a data store",
         scope=_to_datastore,
@@ -669,8 +678,10 @@ RULES: tuple[Rule, ...] = (
         gap=_datastore_clear,
         rationale="The data store requires authentication but the connection is not "
         "encrypted, so credentials and data can be read on the network.",
-        recommendation="Enable TLS on the data store connection (e.g. PostgreSQL "
-        "sslmode=verify-full, RethinkDB/Redis TLS) and mark C.",
+        recommendation=N_(
+            "Enable TLS on the data store connection (e.g. PostgreSQL "
+            "sslmode=verify-full, RethinkDB/Redis TLS) and mark C."
+        ),
         mappings=(
             _ISO_824,
             iso("8.5", "Credentials sent unencrypted weaken the authentication."),
@@ -685,7 +696,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="PROTO-CLEAR-CROSS",
-        title="Plaintext protocol crossing zones",
+        title=N_("Plaintext protocol crossing zones"),
         kind="security",
         scope_text="flows of a plaintext protocol between two zones inside the operator's network",
         scope=_plaintext_inside_cross,
@@ -693,8 +704,10 @@ RULES: tuple[Rule, ...] = (
         gap=_plaintext_clear("crosses from one zone to another"),
         rationale="A plaintext protocol carried from one zone to another can be read and "
         "forged at every hop between them.",
-        recommendation="Use the protocol's secure variant (HTTPS, NTS, DNS over TLS, SNMPv3, "
-        "BGP with TCP-AO), or document the compensating control and the risk decision.",
+        recommendation=N_(
+            "Use the protocol's secure variant (HTTPS, NTS, DNS over TLS, SNMPv3, "
+            "BGP with TCP-AO), or document the compensating control and the risk decision."
+        ),
         mappings=(
             _ISO_821,
             _ISO_824,
@@ -706,7 +719,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="CLEAR-CROSS",
-        title="Unencrypted flow between trusted zones",
+        title=N_("Unencrypted flow between trusted zones"),
         kind="security",
         scope_text="flows between two zones inside the operator's network",
         scope=lambda f, ctx: _inside(f, ctx) and f.crosses_zones,
@@ -714,7 +727,9 @@ RULES: tuple[Rule, ...] = (
         gap=_clear_cross,
         rationale="Traffic between zones passes routers and firewalls where it can be read; "
         "marking the networks trusted does not encrypt it.",
-        recommendation="Encrypt the flow (TLS), or document why the path is protected otherwise.",
+        recommendation=N_(
+            "Encrypt the flow (TLS), or document why the path is protected otherwise."
+        ),
         mappings=(
             _ISO_824,
             iso("5.14", "Information transferred between zones is not protected in transit."),
@@ -723,7 +738,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="MGMT-EXPOSED",
-        title="Management zone reached from a tenant or untrusted zone",
+        title=N_("Management zone reached from a tenant or untrusted zone"),
         kind="security",
         scope_text="flows from a tenant or outside zone into a management zone",
         scope=_into_management,
@@ -733,8 +748,10 @@ RULES: tuple[Rule, ...] = (
         "reach freely; each such flow widens the attack surface of the control plane. The "
         "weakness is indirect (segmentation): what the flow itself exposes is judged by the "
         "C and Auth rules.",
-        recommendation="Expose only the needed endpoint through a filtering proxy or firewall, "
-        "require C and Auth, and record the flow in the firewall rule set.",
+        recommendation=N_(
+            "Expose only the needed endpoint through a filtering proxy or firewall, "
+            "require C and Auth, and record the flow in the firewall rule set."
+        ),
         mappings=(
             iso("8.22", "A less trusted network segment reaches the management segment."),
             iso("8.20", "The network lets a less trusted zone reach management systems."),
@@ -754,7 +771,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="AUTH-OUTBOUND",
-        title="Unauthenticated flow to an untrusted zone",
+        title=N_("Unauthenticated flow to an untrusted zone"),
         kind="security",
         scope_text="flows into a zone outside the operator's network",
         scope=_outbound,
@@ -764,8 +781,10 @@ RULES: tuple[Rule, ...] = (
         "fetched trusts whoever controls the endpoint or its distribution path. HTTPS "
         "authenticates the server, so the weakness is indirect: what is fetched is not "
         "verified.",
-        recommendation="Verify what is fetched (signatures or pinned checksums of releases), "
-        "pin the endpoint, and document the dependency on the external service.",
+        recommendation=N_(
+            "Verify what is fetched (signatures or pinned checksums of releases), "
+            "pin the endpoint, and document the dependency on the external service."
+        ),
         mappings=(
             iso("8.5", "Neither party of the flow is authenticated."),
             iso(
@@ -793,15 +812,17 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="ROUTING-NOAUTH",
-        title="Routing protocol without authentication",
+        title=N_("Routing protocol without authentication"),
         kind="security",
         scope_text="flows of a routing protocol (BGP, OSPF, …)",
         scope=lambda f, ctx: is_routing(f),
         reads=("authentication",),
         gap=_routing_noauth,
         rationale="Unauthenticated routing sessions let a neighbour inject or divert routes.",
-        recommendation="Authenticate routing sessions (BGP TCP-AO or MD5, GTSM/TTL security) "
-        "and filter the prefixes each peer may announce.",
+        recommendation=N_(
+            "Authenticate routing sessions (BGP TCP-AO or MD5, GTSM/TTL security) "
+            "and filter the prefixes each peer may announce."
+        ),
         mappings=(
             iso("8.20", "Routing sessions between network devices are not authenticated."),
             gs("NET.3.1.A20", "Routing protocols must be secured (authentication of peers)."),
@@ -809,7 +830,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="PROTO-CLEAR-LOCAL",
-        title="Plaintext protocol inside one zone",
+        title=N_("Plaintext protocol inside one zone"),
         kind="security",
         scope_text="flows of a plaintext protocol inside one zone of the operator's network",
         scope=_plaintext_inside_local,
@@ -817,8 +838,10 @@ RULES: tuple[Rule, ...] = (
         gap=_plaintext_clear("inside one zone"),
         rationale="Protocols like DHCP, DNS or NTP are commonly plaintext; inside one zone "
         "this is usual, and the risk rests on the zone's isolation.",
-        recommendation="Name the compensating control (DHCP snooping, DNSSEC validation, NTS "
-        "or authenticated NTP, a dedicated VLAN) in the notes.",
+        recommendation=N_(
+            "Name the compensating control (DHCP snooping, DNSSEC validation, NTS "
+            "or authenticated NTP, a dedicated VLAN) in the notes."
+        ),
         mappings=(
             _ISO_821,
             _GS_A19,
@@ -828,7 +851,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="CLEAR-LOCAL",
-        title="Unencrypted flow inside one trusted zone",
+        title=N_("Unencrypted flow inside one trusted zone"),
         kind="security",
         scope_text="flows inside one zone of the operator's network",
         scope=lambda f, ctx: _inside(f, ctx) and not f.crosses_zones,
@@ -836,8 +859,10 @@ RULES: tuple[Rule, ...] = (
         gap=_clear_local,
         rationale="Acceptable for normal protection needs, where the zone is a dedicated "
         "trusted segment; with high protection needs encryption is expected inside zones too.",
-        recommendation="Encrypt the flow where the component supports TLS; otherwise record "
-        "the risk decision and the zone's isolation.",
+        recommendation=N_(
+            "Encrypt the flow where the component supports TLS; otherwise record "
+            "the risk decision and the zone's isolation."
+        ),
         mappings=(
             _ISO_824,
             _GS_A34,
@@ -845,7 +870,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="DQ-PROTOCOL-FLAGS",
-        title="Protocol and C flag contradict each other",
+        title=N_("Protocol and C flag contradict each other"),
         kind="data-quality",
         scope_text="every flow",
         scope=_everything,
@@ -854,7 +879,7 @@ RULES: tuple[Rule, ...] = (
         rationale="The row's protocol and its C flag disagree (an encrypting protocol without "
         "C, a plaintext one with C, or C on bare TCP): the row cannot be judged on "
         "confidentiality until one is corrected. Both readings are named.",
-        recommendation="Correct the flag or name the protocol actually used.",
+        recommendation=N_("Correct the flag or name the protocol actually used."),
         mappings=(
             _ISO_89,
             _GS_A2,
@@ -871,7 +896,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="DQ-DIVERGENT",
-        title="One destination described differently",
+        title=N_("One destination described differently"),
         kind="data-quality",
         scope_text="every flow",
         scope=_everything,
@@ -879,7 +904,7 @@ RULES: tuple[Rule, ...] = (
         gap=_diagnostics(DIVERGENT_CODES),
         rationale="The same destination in the same zone appears with different ports or flags "
         "in different rows: at least one description is wrong.",
-        recommendation="Align the rows, or name the different instances apart.",
+        recommendation=N_("Align the rows, or name the different instances apart."),
         mappings=(
             _ISO_89,
             _GS_A2,
@@ -888,7 +913,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="TRUST-ZONE-CONFLICT",
-        title="Trust marked for a flow touching an untrusted zone",
+        title=N_("Trust marked for a flow touching an untrusted zone"),
         kind="data-quality",
         scope_text="flows with an end in a zone outside the operator's network",
         scope=_any_outside,
@@ -897,8 +922,10 @@ RULES: tuple[Rule, ...] = (
         rationale="The row says only trusted networks are involved, while report.toml classes "
         "one of its zones as outside the operator's network: the documentation and the zone "
         "model disagree.",
-        recommendation="Either clear Trust in the table or class the zone in report.toml so "
-        "the page and the zone model agree.",
+        recommendation=N_(
+            "Either clear Trust in the table or class the zone in report.toml so "
+            "the page and the zone model agree."
+        ),
         mappings=(
             iso("8.9", "The documented configuration of the network contradicts the zone model."),
             _GS_A2,
@@ -907,7 +934,7 @@ RULES: tuple[Rule, ...] = (
     *(
         Rule(
             id=f"NA-{key.upper()}",
-            title=f"{title} not assessed",
+            title=title,
             kind="not-assessed",
             scope_text="every flow",
             scope=_everything,
@@ -915,15 +942,34 @@ RULES: tuple[Rule, ...] = (
             gap=_unknown(name, key),
             rationale=f"{key} is `?`: it depends on the installation. The flow is excluded from "
             "every statement on the controls that read it until the operator assesses it.",
-            recommendation=f"Assess the flow for the installation and record {key} in its own "
-            "matrix.",
+            recommendation=recommendation,
             trust_dependent=False,
         )
-        for name, key, title in (
-            ("confidentiality", "C", "Confidentiality"),
-            ("integrity", "I", "Integrity"),
-            ("authentication", "Auth", "Authentication"),
-            ("trusted", "Trust", "Network trust"),
+        for name, key, title, recommendation in (
+            (
+                "confidentiality",
+                "C",
+                N_("Confidentiality not assessed"),
+                N_("Assess the flow for the installation and record C in its own matrix."),
+            ),
+            (
+                "integrity",
+                "I",
+                N_("Integrity not assessed"),
+                N_("Assess the flow for the installation and record I in its own matrix."),
+            ),
+            (
+                "authentication",
+                "Auth",
+                N_("Authentication not assessed"),
+                N_("Assess the flow for the installation and record Auth in its own matrix."),
+            ),
+            (
+                "trusted",
+                "Trust",
+                N_("Network trust not assessed"),
+                N_("Assess the flow for the installation and record Trust in its own matrix."),
+            ),
         )
     ),
 )

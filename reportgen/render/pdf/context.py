@@ -734,6 +734,7 @@ def context(
         "summary": summary_sentences(facts, lang),
         "conclusion": conclusion_sentences(facts, lang),
         "verification": verify_context(data),
+        "approved_assumptions": {a.id: a.approved for a in assessment.assumptions},
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),
         "flag_labels": {f: _(label) for f, label in FLAG_LABELS.items()},

@@ -38,6 +38,7 @@ _FINDING_COLUMNS = (
     Column("Evidence", 40, wrap=True),
     Column("Controls", 40, wrap=True),
     Column("Recommendation", 40, wrap=True),
+    Column("Assumptions", 30, wrap=True),
     Column("Source line", 8, text=False),
     Column("Status", 14),
     Column("Owner", 16),
@@ -71,6 +72,8 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
     titles = {s.slug: s.title for s in book.data.matrix.sections}
     catalogue = control_titles(book)
     language = book.lang
+    g = book.gettext
+    approved = {a.id: a.approved for a in book.data.assessment.assumptions}
     rows: list[list[Any]] = []
     for finding in book.findings:
         flow = flows.get(finding.flow_key)
@@ -84,10 +87,14 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
                 flow.component if flow else "",
                 flow.destination if flow else "",
                 finding.rule,
-                book.text(finding.title),
+                book.text(g(finding.title)),
                 book.text(finding.evidence),
                 "\n".join(control_line(c, catalogue, language) for c in finding.controls),
-                book.text(finding.recommendation),
+                book.text(g(finding.recommendation)),
+                "\n".join(
+                    f"{a} ({g('approved') if approved.get(a) else g('not approved')})"
+                    for a in finding.assumptions
+                ),
                 finding.location.line,
                 _status(finding),
                 finding.triage.owner or None,

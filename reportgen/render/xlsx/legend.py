@@ -98,9 +98,9 @@ def legend_sheet(ws: Worksheet, book: Book) -> None:
                 (
                     rule.id,
                     rule.severity,
-                    book.text(rule.title),
+                    book.text(book.gettext(rule.title)),
                     book.text(rule.rationale),
-                    book.text(rule.recommendation),
+                    book.text(book.gettext(rule.recommendation)),
                     "\n".join(control_label(c) for c in rule.controls),
                 )
                 for rule in data.assessment.rules
