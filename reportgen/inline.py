@@ -74,8 +74,8 @@ def spans(text: str, base_url: str = "") -> tuple[Span, ...]:
     """The spans of one cell's inline Markdown, adjacent text merged."""
     if not text:
         return ()
-    if not any(c in text for c in "[`*_<&\\:"):
-        return (Span(Kind.TEXT, text),)
+    if "://" not in text and not any(c in text for c in "[`*_<&\\"):
+        return (Span(Kind.TEXT, text),)  # nothing to parse: the common case, kept cheap
     tokens = _parser().parseInline(text)
     children = tokens[0].children if tokens and tokens[0].children else []
     out: list[Span] = []
