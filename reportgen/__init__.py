@@ -17,16 +17,16 @@ From Python::
     frames["flows"]           # one row per flow, flat columns
 
 From the shell: ``reportgen validate``, ``reportgen assess``, ``reportgen build``,
-``reportgen diff`` (``reportgen --help``). Documentation: ``docs/api.md`` (this API),
-``docs/usage.md`` (the command line), ``docs/architecture.md`` (the modules and layers).
+``reportgen diff``, ``reportgen verify`` (``reportgen --help``). Documentation:
+``docs/api.md`` (this API), ``docs/usage.md`` (the command line), ``docs/architecture.md``
+(the modules and layers).
 
 Modules, in pipeline order: ``model`` (the records), ``config``, ``parse``, ``checks`` and
-``validate``, ``assess``, ``diff``, ``bundle``, ``render`` and ``frames``, ``build``,
-``api``, ``cli``, ``mkdocs_plugin``.
+``validate``, ``assess``, ``verify`` (observed traffic), ``diff``, ``bundle``, ``render`` and
+``frames``, ``build``, ``api``, ``cli``, ``mkdocs_plugin``.
 """
 
 from .api import Result, load
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["Result", "__version__", "load"]

@@ -20,17 +20,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .bundle import ReportData
 from .config import Config, find_config
 from .errors import OutputError, RenderError, SourceError
 from .model import BuildInfo, Matrix, Report
+from .version import __version__
 
 if TYPE_CHECKING:
     from .assess.triage import TriageFile
     from .render import RenderOptions
 from .parse import parse
-from .provenance import git_provenance
+from .provenance import git_provenance, source_path
 from .validate import validate
 
 GENERATOR = f"reportgen {__version__}"
@@ -72,7 +72,7 @@ def display_path(path: Path) -> str:
 def load_matrix(source: Path, config: Config) -> Matrix:
     """Read and parse one source, with git provenance where the source is in a checkout."""
     data = read_source(source, config.max_source_bytes)
-    matrix = parse(data, display_path(source), config)
+    matrix = parse(data, source_path(source), config)
     found = git_provenance(source)
     if found is not None:
         matrix = replace(
@@ -138,7 +138,7 @@ def load_triage(source: Path, config: Config) -> TriageFile | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"{display_path(path)}: cannot read the triage file: {exc}") from exc
-    return parse_triage(text, display_path(path))
+    return parse_triage(text, source_path(path))
 
 
 def triage_today(environ: dict[str, str] | None = None) -> str:
@@ -165,7 +165,7 @@ def load(
     release: str | None = None,
     config: Config | None = None,
     previous: str | os.PathLike[str] | None = None,
-    observed: Sequence[Path] = (),
+    observed: Sequence[str | os.PathLike[str]] = (),
 ) -> ReportData:
     """Everything renderers need for one source: parsed, validated and assessed; with
     ``previous``, also the diff against that earlier release (read with the same config);
@@ -190,8 +190,9 @@ def load(
     if observed:
         from .verify import verify
 
-        shown = [display_path(p) for p in observed]
-        data = replace(data, verification=verify(matrix, config, observed, shown))
+        paths = [Path(p) for p in observed]
+        shown = [display_path(p) for p in paths]
+        data = replace(data, verification=verify(matrix, config, paths, shown))
     if previous is None:
         return data
     from .diff import diff

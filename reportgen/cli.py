@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from .build import DEFAULT_SOURCE
+from .config import MARKDOWN_FLAVORS
 from .errors import ReportgenError
 from .model import Diagnostic, Report, Severity
 
@@ -260,6 +261,13 @@ def _parse_formats(value: str) -> list[str]:
     "render (default: the number of cores, at most 4). Outputs are the same for any value.",
 )
 @click.option(
+    "--flavor",
+    type=click.Choice(MARKDOWN_FLAVORS),
+    default=None,
+    help="Site generator the Markdown pages are for (default: [document] markdown_flavor, "
+    "else mkdocs); docusaurus writes :::info admonitions and pages that compile as MDX.",
+)
+@click.option(
     "--lang",
     "langs",
     default=None,
@@ -279,6 +287,7 @@ def build(
     templates: Path | None,
     observed: tuple[Path, ...],
     jobs: int | None,
+    flavor: str | None,
     langs: str | None,
     strict: bool,
     quiet: bool,
@@ -298,6 +307,7 @@ def build(
       reportgen build docs/matrix.md --previous old/matrix.md --formats pdf,xlsx
       reportgen build --lang de,en --formats pdf
       reportgen build --observed capture.pcap --observed conn.log
+      reportgen build --formats markdown --flavor docusaurus
     """
     from .build import build as run_build
     from .build import default_jobs, load
@@ -314,6 +324,10 @@ def build(
     try:
         with gc_paused():
             data = load(path, config_path, release, previous=previous, observed=observed)
+        if flavor is not None:  # --flavor wins over report.toml
+            from .render.markdown import with_flavor
+
+            data = with_flavor(data, flavor)
         workers = jobs or default_jobs()
         if quiet:
             built = run_build(data, out, chosen, templates, jobs=workers, langs=languages)
@@ -695,7 +709,8 @@ def verify_command(
     from .build import load
 
     try:
-        data = load(source or DEFAULT_SOURCE, config_path, observed=observed)
+        with gc_paused():
+            data = load(source or DEFAULT_SOURCE, config_path, observed=observed)
     except ReportgenError as exc:
         _fail(str(exc))
     result = data.verification

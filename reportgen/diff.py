@@ -73,8 +73,6 @@ class Released(Assessed, Protocol):
     def changes(self) -> MatrixDiff | None: ...
 
 
-"""The trust class (from report.toml) whose zones make a new flow a regression."""
-
 _DB_WORD = re.compile(r"\bdb\b", re.IGNORECASE)
 """What a data store is comes from the rule set (``datastore_reason``: well-known database
 ports and names); a diff also counts a destination or purpose naming a ``db``."""

@@ -5,8 +5,9 @@ wants in a notebook, each column a plain value (text, integer or boolean; no nes
 so no ``json_normalize`` is needed. The columns are documented in ``docs/api.md`` (a test
 keeps the two in step) and are listed in :data:`COLUMNS`.
 
-This is the only module that imports pandas; nothing else imports this one except
-:meth:`reportgen.api.Result.to_frames`, so ``reportgen validate`` never loads pandas.
+Only :meth:`reportgen.api.Result.to_frames` imports this module (the workbook renderer's
+analytical sheets import pandas too, in ``render/xlsx/frames.py``), so ``reportgen validate``
+and ``import reportgen`` never load pandas.
 """
 
 from __future__ import annotations
@@ -16,8 +17,18 @@ from typing import Any
 
 import pandas as pd
 
+from .assess.catalogue import lookup
 from .bundle import ReportData
-from .model import Diagnostic, Finding, Flow, Location, Technology, ZoneRef
+from .model import (
+    ControlRef,
+    ControlStatus,
+    Diagnostic,
+    Finding,
+    Flow,
+    Location,
+    Technology,
+    ZoneRef,
+)
 
 _LOCATION = ("path", "line", "column")
 
@@ -52,6 +63,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "findings": (
         "id",
         "rule",
+        "kind",
         "severity",
         "title",
         "flow_key",
@@ -60,6 +72,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "evidence",
         "recommendation",
         "controls",
+        "exposure",
+        "protection_need",
+        "assumptions",
+        "status",
+        "owner",
+        "due",
+        "ticket",
+        "expires",
         *_LOCATION,
     ),
     "finding_controls": (
@@ -70,6 +90,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "framework",
         "control_id",
         "control_title",
+        "derived",
+    ),
+    "controls": (
+        "framework",
+        "control_id",
+        "control_title",
+        "level",
+        "status",
+        "reason",
+        "findings",
+        "flows",
+        "unassessed",
+        "worst_severity",
     ),
     "diagnostics": ("code", "severity", "message", "hint", "flow_id", *_LOCATION),
 }
@@ -132,6 +165,7 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
     return {
         "id": finding.id,
         "rule": finding.rule,
+        "kind": finding.kind,
         "severity": finding.severity.value,
         "title": finding.title,
         "flow_key": finding.flow_key,
@@ -140,23 +174,55 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
         "evidence": finding.evidence,
         "recommendation": finding.recommendation,
         "controls": ", ".join(c.id for c in finding.controls),
+        "exposure": finding.exposure,
+        "protection_need": finding.protection_need,
+        "assumptions": ", ".join(finding.assumptions),
+        "status": finding.triage.status,
+        "owner": finding.triage.owner,
+        "due": finding.triage.due,
+        "ticket": finding.triage.ticket,
+        "expires": finding.triage.expires,
         **_location(finding.location),
     }
 
 
 def _finding_control_rows(data: ReportData) -> Iterable[dict[str, Any]]:
+    """One row per finding and control: the rule's mapped controls, then the Grundschutz++
+    controls derived from them through the BSI's mappings (``derived``)."""
     titles = {(c.framework, c.id): c.title for c in data.assessment.catalogue}
+
+    def title(ref: ControlRef) -> str:
+        known = titles.get((ref.framework, ref.id))
+        return known if known is not None else lookup(ref).title
+
     for finding in data.assessment.findings:
-        for ref in finding.controls:
-            yield {
-                "finding_id": finding.id,
-                "rule": finding.rule,
-                "severity": finding.severity.value,
-                "flow_key": finding.flow_key,
-                "framework": ref.framework,
-                "control_id": ref.id,
-                "control_title": titles.get((ref.framework, ref.id), ""),
-            }
+        for refs, derived in ((finding.controls, False), (finding.gspp, True)):
+            for ref in refs:
+                yield {
+                    "finding_id": finding.id,
+                    "rule": finding.rule,
+                    "severity": finding.severity.value,
+                    "flow_key": finding.flow_key,
+                    "framework": ref.framework,
+                    "control_id": ref.id,
+                    "control_title": title(ref),
+                    "derived": derived,
+                }
+
+
+def _control_row(status: ControlStatus) -> dict[str, Any]:
+    return {
+        "framework": status.control.framework,
+        "control_id": status.control.id,
+        "control_title": status.control.title,
+        "level": status.control.level,
+        "status": status.status,
+        "reason": status.reason,
+        "findings": len(status.findings),
+        "flows": len(status.flows),
+        "unassessed": len(status.unassessed),
+        "worst_severity": status.worst.value if status.worst is not None else "",
+    }
 
 
 def _diagnostic_row(d: Diagnostic) -> dict[str, Any]:
@@ -171,9 +237,10 @@ def _diagnostic_row(d: Diagnostic) -> dict[str, Any]:
 
 
 def to_frames(data: ReportData) -> dict[str, pd.DataFrame]:
-    """``flows``, ``technologies``, ``findings``, ``finding_controls`` and ``diagnostics`` as
-    DataFrames with the columns of :data:`COLUMNS` (one row per record, in source order;
-    findings worst first, as the assessment orders them)."""
+    """``flows``, ``technologies``, ``findings``, ``finding_controls``, ``controls`` and
+    ``diagnostics`` as DataFrames with the columns of :data:`COLUMNS` (one row per record,
+    in source order; findings in the assessment's order; controls as the assessment lists
+    their status)."""
     return {
         "flows": _frame("flows", (_flow_row(f, data) for f in data.matrix.flows)),
         "technologies": _frame(
@@ -181,5 +248,6 @@ def to_frames(data: ReportData) -> dict[str, pd.DataFrame]:
         ),
         "findings": _frame("findings", (_finding_row(f) for f in data.assessment.findings)),
         "finding_controls": _frame("finding_controls", _finding_control_rows(data)),
+        "controls": _frame("controls", (_control_row(s) for s in data.assessment.control_status)),
         "diagnostics": _frame("diagnostics", (_diagnostic_row(d) for d in data.report.diagnostics)),
     }

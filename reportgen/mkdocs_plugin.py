@@ -115,11 +115,12 @@ class ReportgenPlugin(BasePlugin[ReportgenPluginConfig]):  # type: ignore[no-unt
 
     def _pages(self, data: ReportData, root: Path) -> dict[str, bytes]:
         from .render import RenderOptions
-        from .render.markdown import FINDINGS, INDEX
+        from .render.markdown import FINDINGS, INDEX, with_flavor
         from .render.markdown import render as render_markdown
 
         templates = root / self.config.templates if self.config.templates else None
-        rendered = render_markdown(data, RenderOptions(templates=templates))
+        # MkDocs reads !!! admonitions, whatever flavor report.toml names for other sites.
+        rendered = render_markdown(with_flavor(data, "mkdocs"), RenderOptions(templates=templates))
         wanted = set(self.config.pages)
         folder = self.config.folder.strip("/")
         kinds = {

@@ -1,7 +1,9 @@
 """Where a source comes from, asked of git when the source sits in a checkout.
 
 Degrades cleanly: no git, not a checkout, an untracked file or a slow git all give ``None``.
-Credentials in a remote URL are never recorded.
+No path of the build machine reaches an output: the source is named relative to its
+repository's root (or by its file name outside a checkout), and the repository is its
+remote's URL without credentials, or nothing when the remote is a local path.
 """
 
 from __future__ import annotations
@@ -42,6 +44,32 @@ def strip_credentials(url: str) -> str:
     return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", r"\1", url)
 
 
+def source_path(source: Path) -> str:
+    """The source's name in every output: relative to the root of the git checkout it sits
+    in (the same whether SOURCE was typed relative or absolute, from inside the checkout or
+    outside it); outside a checkout, relative to the working folder when below it, else its
+    file name."""
+    resolved = source.resolve()
+    for root in (_git(resolved.parent, "rev-parse", "--show-toplevel"), str(Path.cwd())):
+        if root:
+            try:
+                return resolved.relative_to(Path(root).resolve()).as_posix()
+            except ValueError:
+                continue
+    return resolved.name
+
+
+_NETWORK_URL = re.compile(r"^(?:(?:https?|ssh|git)://[^/\s]+/|[\w.-]+@[\w.-]+:(?!/))\S+$")
+"""A remote others can reach: ``https://host/...``, ``ssh://...``, ``git@host:org/repo``."""
+
+
+def public_remote(url: str) -> str | None:
+    """The remote's URL without credentials, or ``None`` for a local path or file URL (a
+    path on the build machine tells a reader nothing and leaks the machine's layout)."""
+    stripped = strip_credentials(url.strip())
+    return stripped if _NETWORK_URL.match(stripped) else None
+
+
 def git_provenance(source: Path) -> GitProvenance | None:
     """The last commit that touched ``source``, its time, and the origin remote."""
     folder = source.resolve().parent
@@ -59,7 +87,7 @@ def git_provenance(source: Path) -> GitProvenance | None:
         return None
     remote = _git(folder, "remote", "get-url", "origin")
     return GitProvenance(
-        repository=strip_credentials(remote) if remote else None,
+        repository=public_remote(remote) if remote else None,
         commit=commit,
         commit_time=when,
         tag=_tag(folder, "HEAD") or _tag(folder, commit),

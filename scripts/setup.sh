@@ -19,6 +19,12 @@ lock_wait="${APT_LOCK_WAIT:-600}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info graphviz)
 if [ "$want_tests" = 1 ]; then
   packages+=(poppler-utils qpdf iproute2 tcpdump openssl)
+  # LibreOffice (with Carlito, metric-compatible with the workbooks' Calibri) opens and
+  # prints the workbooks; Chromium looks at the site; node compiles the pages as MDX.
+  packages+=(libreoffice-calc fonts-crosextra-carlito chromium)
+  # A node from another source (e.g. NodeSource) ships its own npm and conflicts with
+  # Debian's npm package: add Debian's only where there is no npm yet.
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 sudo_cmd=()
@@ -70,4 +76,9 @@ if [ "$want_tests" = 1 ]; then
   "${pip[@]}" -c constraints.txt -e '.[test]'
 else
   "${pip[@]}" -c constraints.txt .
+fi
+
+# The MDX check's node packages, at the versions of tests/mdx/package-lock.json.
+if [ "$want_tests" = 1 ] && command -v npm >/dev/null 2>&1; then
+  (cd tests/mdx && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -19,3 +19,19 @@ BUILD_TIME = datetime(2025, 10, 8, 12, 0, tzinfo=UTC)
 def load_report_data(source: Path = SOURCE, config_path: Path = CONFIG) -> ReportData:
     data = load(source, config_path, release="v0.21.11")
     return replace(data, build=replace(data.build, build_time=BUILD_TIME))
+
+
+LAYOUTS = ("parts", "one piece")
+"""The two ways the production path lays a report out (``assembly.ONE_PIECE_ROWS``)."""
+
+
+def force_layout(patch: object, layout: str) -> None:
+    """Make ``assemble`` cut even a small report into parts, or lay any report out whole."""
+    from reportgen.render.pdf import assembly
+
+    rows = 0 if layout == "parts" else 10**9
+    patch.setattr(assembly, "ONE_PIECE_ROWS", rows)  # type: ignore[attr-defined]
+
+
+def check_layout(parts: int, layout: str) -> None:
+    assert (parts > 1) if layout == "parts" else (parts == 1), (layout, parts)

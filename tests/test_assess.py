@@ -555,7 +555,7 @@ def test_every_security_severity_satisfies_its_printed_definition(
 ) -> None:
     toy_matrix, toy_assessment = toy
     indirect = {r.id for r in RULES if r.indirect}
-    checked = Counter()
+    checked: Counter[Level] = Counter()
     for m, a, classes, needs in (
         (toy_matrix, toy_assessment, TOY_CLASSES, TOY_NEEDS),
         (matrix, assessment, {z.name: z.trust_class for z in config.zones}, {}),

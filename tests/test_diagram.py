@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from dataclasses import replace
 
 import pytest
 
 from reportgen.bundle import ReportData
 from reportgen.model import Level, ZonePair
-from reportgen.render.pdf import diagram
 from reportgen.render.pdf.diagram import (
     FRAME,
     MIN_PRINTED_SIZE,
@@ -31,7 +31,7 @@ from .pdf_support import load_report_data
 from .svg_geometry import Diagram, endpoints, read
 
 pytestmark = pytest.mark.skipif(
-    diagram.shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
 )
 
 

@@ -26,6 +26,8 @@ from reportgen.bundle import ReportData
 from reportgen.model import BuildInfo
 from reportgen.render import RenderOptions, get_renderer
 
+from .pdf_support import LAYOUTS, check_layout, force_layout
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "source" / "report.toml"
 
@@ -162,16 +164,20 @@ def test_xlsx_has_no_formula_and_keeps_payloads_as_text(data: ReportData) -> Non
 
 
 @pytest.mark.slow
-def test_pdf_prints_payloads_and_fetches_nothing(data: ReportData, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_pdf_prints_payloads_and_fetches_nothing(
+    data: ReportData, tmp_path: Path, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pypdf import PdfReader
 
     from reportgen.render.pdf import TemplateFetcher, assemble
 
     # The path users run: the report in parts, laid out by worker processes, each part with
     # the fetcher it builds itself.
+    force_layout(monkeypatch, layout)
     result = assemble(data, RenderOptions(jobs=2))
     pdf = result.pdf
-    assert result.parts > 1
+    check_layout(result.parts, layout)
     assert result.refused == ()
     assert result.served
     assert not [u for u in result.served if not u.startswith("file:")]

@@ -131,8 +131,9 @@ def english_leaks(text: str, data_text: str) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        raw = message.string or ""
+        strings = (raw,) if isinstance(raw, str) else tuple(raw)
         for msgid in ids:
             for fragment in re.split(r"%\(\w+\)[sd]", msgid):
                 fragment = squeeze(fragment).strip(" .,:;()")

@@ -1,4 +1,5 @@
-"""The PDF report: content read back from the PDF, PDF/A-3b, attachments, fonts, safety.
+"""The PDF report: content read back from the PDF, PDF/A-3a and its tags, attachments, fonts,
+safety.
 
 Rendering takes seconds on a small machine, so the real v0.21.11 report is rendered once per
 module (``report``) and shared; only the reproducibility and the untrusted-content tests render
@@ -19,7 +20,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import StreamObject
 
 from reportgen.bundle import ReportData
 from reportgen.model import Level
@@ -36,7 +36,7 @@ from reportgen.render.pdf import (
     safe_name,
 )
 
-from .pdf_support import CONFIG, SOURCE, load_report_data
+from .pdf_support import CONFIG, LAYOUTS, SOURCE, check_layout, force_layout, load_report_data
 
 pytestmark = pytest.mark.slow
 
@@ -218,13 +218,15 @@ def test_qpdf_check_passes(report: Rendered) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_declares_pdf_a_3b_with_metadata(report: Rendered) -> None:
+def test_declares_pdf_a_3a_and_pdf_ua_with_metadata(report: Rendered) -> None:
     reader = PdfReader(report.path)
-    stream = reader.root_object["/Metadata"].get_object()
-    assert isinstance(stream, StreamObject)
-    xmp = stream.get_data().decode("utf-8")
-    assert re.search(r'pdfaid:part="3"', xmp)
-    assert re.search(r'pdfaid:conformance="B"', xmp)
+    with pikepdf.open(report.path) as pdf:
+        meta = pdf.open_metadata()
+        assert meta.pdfa_status == "3A"
+        assert meta.get("pdfuaid:part") == "1"
+        assert bool(pdf.Root.MarkInfo.Marked)
+        assert str(pdf.Root.Lang) == "en"  # the fixture renders the default language
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
     doc = report.data.config.document
     info = reader.metadata
     assert info is not None
@@ -359,18 +361,22 @@ class _Listener:
         self.sock.close()
 
 
-def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_untrusted_markup_is_printed_not_fetched(
+    tmp_path: Path, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    force_layout(monkeypatch, layout)
     listener = _Listener()
     try:
         source = tmp_path / "communication-matrix.md"
         source.write_text(HOSTILE.format(port=listener.port), encoding="utf-8")
         data = load_report_data(source, CONFIG)
-        # The production path: the report cut into parts, laid out by two worker processes.
+        # The production path, both ways: in parts laid out by two worker processes, or whole.
         result = assemble(data, RenderOptions(jobs=2))
     finally:
         listener.close()
     pdf = result.pdf
-    assert result.parts > 1
+    check_layout(result.parts, layout)
     assert listener.connections == 0
     assert result.refused == ()
     assert result.served, "the fonts come through the fetcher"
@@ -381,12 +387,21 @@ def test_untrusted_markup_is_printed_not_fetched(tmp_path: Path) -> None:
     path.write_bytes(pdf)
     text = _squeeze("\n".join(_page_texts(path)))
     assert _squeeze(f"<img src=http://127.0.0.1:{listener.port}/x>") in text
-    # the cell's link prints as its text (a hyperlink), never as raw Markdown link syntax
-    assert "Seedocs" in text and "](" not in text
+    # The cell's Markdown link is rendered as a link (http is allowed), never printed as
+    # link syntax, and the link is not fetched (listener.connections == 0 above).
+    assert "[docs](" not in text and _squeeze("See docs") in text
+    uris = [
+        str(annot.get_object().get("/A", {}).get("/URI", ""))
+        for page in PdfReader(path).pages
+        for annot in page.get("/Annots", [])
+    ]
+    assert f"http://127.0.0.1:{listener.port}/y" in uris
     assert "<script>alert(1)</script>" in text
 
 
-def test_the_parts_path_refuses_what_a_user_stylesheet_asks_for(tmp_path: Path) -> None:
+def test_the_parts_path_refuses_what_a_user_stylesheet_asks_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A user's report.css that asks for a network URL and a file outside the templates: every
     part's fetcher refuses both (in the worker processes), and the refusals come back."""
     listener = _Listener()
@@ -400,6 +415,7 @@ def test_the_parts_path_refuses_what_a_user_stylesheet_asks_for(tmp_path: Path) 
         f'@import url("{outside.as_uri()}");\n'
     )
     (user / "report.css").write_text(hostile + css, encoding="utf-8")
+    force_layout(monkeypatch, "parts")
     try:
         result = assemble(load_report_data(), RenderOptions(templates=tmp_path, jobs=2))
     finally:
@@ -478,9 +494,84 @@ def test_ids_are_never_broken(report: Rendered) -> None:
     )
     for finding in findings:
         assert _words(register, finding.id) >= 1, finding.id
+    # Every diagnostic code stands whole.
+    everything = "\n".join(report.pages)
+    for code in {d.code for d in report.data.report.diagnostics}:
+        assert _words(everything, code) >= 1, code
     # Nowhere in the document is a rule id broken at one of its hyphens: pdftotext joins such
     # a break and drops the hyphen ("DQ-PROTOCOLFLAGS" in the v0.21.11 matrix at 7 pt).
     text = "\n".join(report.pages)
     for rule in {r.id for r in report.data.assessment.rules}:
         for cut in [m.start() for m in re.finditer("-", rule)]:
             assert rule[:cut] + rule[cut + 1 :] not in text, rule
+
+
+def _tagged_text(path: Path, kinds: set[str]) -> list[tuple[str, str]]:
+    """(type, text) of every structure element of the given types, in the order of the tree:
+    the text is read through the element's marked-content ids from the characters of its page
+    (pdfplumber), so it shows that the tree points at the content it describes."""
+    import pdfplumber
+
+    found: list[tuple[str, str]] = []
+    with pdfplumber.open(path) as pdf:
+        chars: dict[int, dict[int, str]] = {}
+
+        def page_text(number: int, mcids: set[int]) -> str:
+            if number not in chars:
+                by_mcid: dict[int, str] = {}
+                for c in pdf.pages[number - 1].chars:
+                    if c.get("mcid") is not None:
+                        by_mcid[c["mcid"]] = by_mcid.get(c["mcid"], "") + c["text"]
+                chars[number] = by_mcid
+            return "".join(chars[number].get(m, "") for m in sorted(mcids))
+
+        def mcids(node: dict[str, object]) -> set[int]:
+            own: set[int] = set(node.get("mcids", ()))  # type: ignore[call-overload]
+            for child in node.get("children", ()):  # type: ignore[attr-defined]
+                if child.get("page_number") == node.get("page_number"):
+                    own |= mcids(child)
+            return own
+
+        def walk(nodes: list[dict[str, object]]) -> None:
+            for node in nodes:
+                if node["type"] in kinds:
+                    text = page_text(int(node["page_number"]), mcids(node))  # type: ignore[call-overload]
+                    found.append((str(node["type"]), text))
+                walk(node.get("children", []))  # type: ignore[arg-type]
+
+        walk(pdf.structure_tree)
+    return found
+
+
+def check_tagged_structure(report: Rendered) -> None:
+    """One tree with every heading, in order, on the page that shows it, and every bookmark a
+    tagged heading (after a join, the parts' trees joined)."""
+    with pikepdf.open(report.path) as doc:
+        root = doc.Root.StructTreeRoot
+        pages = {p.obj.objgen for p in doc.pages}
+        keys = [int(k) for k in root.ParentTree.Nums[0::2]]
+        assert keys == sorted(set(keys))
+        if "/ParentTreeNextKey" in root:  # optional; the join writes it
+            assert int(root.ParentTreeNextKey) == keys[-1] + 1
+        assert sorted(int(p.obj.StructParents) for p in doc.pages) == sorted(
+            {int(p.obj.StructParents) for p in doc.pages}
+        )
+        assert {int(p.obj.StructParents) for p in doc.pages} <= set(keys)
+        assert len(root.K) == 1  # one /Document
+        assert all(kid.P.objgen == root.K[0].objgen for kid in root.K[0].K)
+        for kid in root.K[0].K:
+            if "/Pg" in kid:
+                assert kid.Pg.objgen in pages
+    headings = _tagged_text(report.path, {"H1", "H2"})
+    texts = [re.sub(r"\s+", " ", t).strip() for _, t in headings]
+    titles = [title for _, title in _outline(report.path)]
+    positions = [next(i for i, t in enumerate(texts) if t.startswith(title)) for title in titles]
+    assert positions == sorted(positions)
+    # The matrix's last section (in a part of its own when cut) is an H2.
+    assert ("H2", "8.5 With Lightbits") in [(k, re.sub(r"\s+", " ", t)) for k, t in headings]
+    figures = _tagged_text(report.path, {"Figure"})
+    assert figures, "the zone diagram is a tagged figure"
+
+
+def test_the_tagged_structure_reads_back(report: Rendered) -> None:
+    check_tagged_structure(report)

@@ -28,8 +28,8 @@ from reportgen.render.pdf.parts import (
     split,
 )
 
-from .pdf_support import load_report_data
-from .test_pdf import Rendered, _page_texts
+from .pdf_support import force_layout, load_report_data
+from .test_pdf import Rendered, _page_texts, check_tagged_structure
 
 # --- the helpers ------------------------------------------------------------------------------
 
@@ -85,6 +85,7 @@ def batched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     patch = pytest.MonkeyPatch()
     patch.setattr(pdf_context, "PART_ROWS", 20)
     patch.setattr(pdf_context, "PART_IDS", 100)
+    force_layout(patch, "parts")
     try:
         data = load_report_data()
         ((name, pdf),) = pdf_module.render(data, RenderOptions(jobs=2)).items()
@@ -189,7 +190,8 @@ def test_outline_is_one_tree_in_document_order(batched: Rendered) -> None:
 def test_the_assembled_file_keeps_pdf_a_and_its_attachments(batched: Rendered) -> None:
     with pikepdf.open(batched.path) as doc:
         meta = doc.open_metadata()
-        assert meta.pdfa_status == "3B"
+        assert meta.pdfa_status == "3A"
+        assert meta.get("pdfuaid:part") == "1"
         assert sorted(doc.attachments) == sorted(
             a.name for a in pdf_module.attachments(batched.data)
         )
@@ -214,3 +216,9 @@ def test_a_template_without_part_marks_is_laid_out_in_one_piece(tmp_path: Path) 
             for annot in page.obj.get("/Annots", []):
                 action = annot.get("/A")
                 assert action is None or not str(action.get("/URI", "")).startswith(XREF)
+
+
+@pytest.mark.slow
+def test_the_tagged_structure_survives_the_join(batched: Rendered) -> None:
+    """Each part is tagged on its own; joined, the tree reads back as one (see test_pdf)."""
+    check_tagged_structure(batched)

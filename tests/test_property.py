@@ -25,6 +25,7 @@ from reportgen.config import Config
 from reportgen.model import BuildInfo, Flow, Matrix
 from reportgen.parse import parse
 from reportgen.render import RenderOptions, get_renderer
+from reportgen.render.xlsx.cells import markdown_value
 from reportgen.validate import validate
 
 PATH = "fuzz/matrix.md"
@@ -261,8 +262,10 @@ def assert_xlsx_round_trip(matrix: Matrix, files: dict[str, bytes]) -> None:
             ("No.", flow.id),
             ("Component", flow.component),
             ("Destination", flow.destination),
-            ("Purpose", flow.purpose),
-            ("Notes", flow.notes),
+            # Purpose and Notes hold inline Markdown: the cell shows its text (links and
+            # code rendered, entities decoded), as reportgen.inline reads it.
+            ("Purpose", str(markdown_value(flow.purpose))),
+            ("Notes", str(markdown_value(flow.notes))),
         ):
             got = row[col[name]]
             assert (got or "") == in_workbook(value), (name, flow.key)

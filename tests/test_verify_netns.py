@@ -342,8 +342,8 @@ def test_build_puts_the_comparison_into_every_output(capture: Path, tmp_path: Pa
     assert "client → legacy-echo TCP 7000 (Clients → Servers) is not in the matrix" in flat
     assert "flow 1.3 (client → db TCP 5432) was not observed" in flat
     assert "NET.1.1.A15 Regelmäßiger Soll-Ist-Vergleich" in flat
-    outline = [o.title for o in reader.outline if not isinstance(o, list)]
+    outline = [str(o.title) for o in reader.outline if not isinstance(o, list)]
     assert any(
-        t.endswith("Soll-Ist-Vergleich: the matrix against observed traffic") for t in outline
+        str(t).endswith("Soll-Ist-Vergleich: the matrix against observed traffic") for t in outline
     )
     assert "verify.json" in reader.attachments

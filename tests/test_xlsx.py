@@ -125,7 +125,7 @@ def test_derived_columns(files: dict[str, bytes], data: ReportData) -> None:
         assert row["Destination trust class"] == data.config.trust_class(flow.destination_zone.name)
         assert row["Crosses zones"] == ("yes" if flow.crosses_zones else "no")
         ids = [f.id for f in sorted_findings(list(data.assessment.for_flow(flow.key)))]
-        assert (row["Findings"] or "").split("\n") == (ids or [""])
+        assert str(row["Findings"] or "").split("\n") == (ids or [""])
         for name, flag in flow.flags:
             assert row[FLAG_KEYS[name]] == (flag.value or None)
     assert {r["Source trust class"] for r in rows} >= {"untrusted", "management"}
@@ -327,11 +327,11 @@ def test_hostile_cells_are_never_formulas(hostile: tuple[ReportData, dict[str, b
         for name, xml in _sheet_xml(blob).items():
             assert "<f>" not in xml and "<f " not in xml, name
             cells = re.findall(r"<c [^>]*>.*?</c>", xml)
-            hostile = [c for c in cells if "HYPERLINK" in c or "SUM(A1)" in c]
-            for cell in hostile:
-                assert 't="inlineStr"' in cell and "<f" not in cell, (name, cell)
+            payloads = [c for c in cells if "HYPERLINK" in c or "SUM(A1)" in c]
+            for xml_cell in payloads:
+                assert 't="inlineStr"' in xml_cell and "<f" not in xml_cell, (name, xml_cell)
             if name == "xl/worksheets/sheet1.xml":  # the Matrix holds the hostile cells
-                assert hostile, "the hostile cells were not found on the Matrix sheet"
+                assert payloads, "the hostile cells were not found on the Matrix sheet"
         wb = _open(blob)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
@@ -395,6 +395,7 @@ def test_print_header_and_footer_parts(files: dict[str, bytes]) -> None:
     )
     assert footer.group(1).endswith("&amp;R&amp;8 Page &amp;P of &amp;N")
     ws = _open(files["plain.xlsx"])["Matrix"]
+    assert ws.oddFooter is not None and ws.oddHeader is not None
     assert ws.oddFooter.right.text == "Page &P of &N"
     assert ws.oddFooter.right.size == 8
     assert ws.oddHeader.right.text == "Plain metal-stack: Matrix"
@@ -462,7 +463,7 @@ def test_every_finding_links_to_its_flow_row_and_back(
             finding_rows[findings.cell(row=r, column=1).value] = r
             cell = findings.cell(row=r, column=flow_col)
             assert cell.hyperlink is not None, (name, r)
-            sheet, _, target = cell.hyperlink.location.partition("!")
+            sheet, _, target = str(cell.hyperlink.location).partition("!")
             assert sheet == "'Matrix'"
             assert matrix[target].value == cell.value  # lands on the flow's Key cell
             assert keys[cell.value] == matrix[target].row
@@ -474,14 +475,14 @@ def test_every_finding_links_to_its_flow_row_and_back(
                 assert cell.hyperlink is None and not cell.value
                 continue
             assert cell.hyperlink is not None
-            sheet, _, target = cell.hyperlink.location.partition("!")
+            sheet, _, target = str(cell.hyperlink.location).partition("!")
             assert sheet == "'Findings'"
             first = str(ids).split("\n")[0]  # the worst, listed first
             assert findings[target].value == first and finding_rows[first] == findings[target].row
             assert findings.cell(row=findings[target].row, column=2).value == cell.value
     # the two flows numbered 10.2 are told apart
-    matrix = _records(_open(files["plain.xlsx"])["Matrix"])
-    assert [r["Key"] for r in matrix if r["No."] == "10.2"] == ["10.2", "10.2~2"]
+    plain = _records(_open(files["plain.xlsx"])["Matrix"])
+    assert [r["Key"] for r in plain if r["No."] == "10.2"] == ["10.2", "10.2~2"]
 
 
 def test_no_cell_holds_link_syntax_or_backticks(files: dict[str, bytes]) -> None:
@@ -567,7 +568,7 @@ def test_firewall_view_one_row_per_protocol_and_port(
                 ]
                 assert flow.key in str(row["Flows"]).split("\n"), expected_key
     assert set(keys) == expected
-    split = [f for f in data.matrix.flows if "/" in f.protocol.text or "/" in f.ports.text]
+    split = [f for f in data.matrix.flows if "/" in f.protocol.text or "/" in str(f.ports)]
     assert split, "the shipped source has TCP/UDP and 67/68 flows"
 
 
@@ -646,5 +647,5 @@ def test_findings_status_starts_at_the_triage_status(data: ReportData) -> None:
     rows = _records(_open(render(changed, RenderOptions())[COMBINED])["Findings"])
     (row,) = [r for r in rows if r["Finding"] == first.id]
     assert (row["Status"], row["Owner"], row["Ticket"]) == ("Risk accepted", "Ops", "SEC-1")
-    assert row["Due date"] is not None and row["Due date"].date().isoformat() == "2026-01-31"
+    assert str(row["Due date"]).startswith("2026-01-31")  # a date cell (datetime read back)
     assert {r["Status"] for r in rows if r["Finding"] != first.id} == {"Open"}

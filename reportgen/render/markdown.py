@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -340,6 +340,13 @@ def _unknown_zones(section: Section) -> list[Md]:
 
 FLAVORS = MARKDOWN_FLAVORS
 """``mkdocs`` (Python-Markdown with the admonition extension) or ``docusaurus`` (MDX)."""
+
+
+def with_flavor(data: ReportData, flavor: str) -> ReportData:
+    """``data`` whose Markdown is for ``flavor`` (the command line's ``--flavor``, the MkDocs
+    plugin's own flavor), whatever report.toml says."""
+    document = replace(data.config.document, markdown_flavor=flavor)
+    return replace(data, config=replace(data.config, document=document))
 
 
 def front_matter(items: Sequence[tuple[str, str]]) -> Md:
@@ -667,4 +674,5 @@ __all__ = [
     "render",
     "section_page",
     "url",
+    "with_flavor",
 ]

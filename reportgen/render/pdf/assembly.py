@@ -35,7 +35,17 @@ from .fetcher import BASE_URL
 
 LOG = logging.getLogger(__name__)
 
-PDF_VARIANT = "pdf/a-3b"
+ONE_PIECE_ROWS = 1000
+"""A report with fewer table rows than this is laid out in one piece, in this process: for a
+real-sized matrix, splitting costs more CPU (worker start-up, the front part laid out twice,
+the page-number stamps, the join) than it saves. The shipped v0.21.11 report (395 rows): 6.6 s
+CPU in one piece against 8.7 s in parts in one process and 11.7 s in parts with two workers
+(benchmarks/README.md). The choice depends on the document only, so the bytes are the same
+with any ``--jobs``."""
+
+PDF_VARIANT = "pdf/a-3a"
+"""PDF/A-3, level A: archivable with the source and data attached, and tagged (WeasyPrint turns
+on ``pdf_tags`` for it); ``parts`` adds PDF/UA-1's identification to the same file."""
 
 
 def _attachments(
@@ -96,9 +106,10 @@ def assemble(
 ) -> Assembled:
     """Lay the report out and write the PDF, recording what was fetched.
 
-    A template with part marks (the packaged report) is laid out part by part with
-    ``options.jobs`` worker processes and assembled (see ``parts``); one without marks (a
-    user's template, the changes document) is laid out in one piece. Either way every
+    A long report (``ONE_PIECE_ROWS``) from a template with part marks (the packaged report)
+    is laid out part by part with ``options.jobs`` worker processes and assembled (see
+    ``parts``); a shorter one, or one without marks (a user's template, the changes
+    document), is laid out in one piece. Either way every
     layout gets its own ``TemplateFetcher``, and the result lists what they served and
     refused, so that tests see what the production path fetched."""
     files = attachments(data) if files is None else files
@@ -111,9 +122,9 @@ def assemble(
     def attach(fetch: URLFetcher) -> list[Attachment]:
         return _attachments(files, moment, fetch)
 
-    if len(documents) == 1:
+    if len(documents) == 1 or text.count("<tr") < ONE_PIECE_ROWS:
         whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
-        return Assembled(whole.pdf, 1, whole.served, whole.refused)
+        return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
     stamp_source = documents[0]
     documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
     clock = _log_step("html", clock, f"{len(documents)} parts")
@@ -140,8 +151,9 @@ def assemble(
     clock = _log_step("front", clock, f"{first.pages} pages")
     parts = [first, *body]
     landscape = [wide for part in parts for wide in part.landscape]
+    # The stamps are drawn as form XObjects, marked as artifacts: untagged, no PDF/A of their own.
     stamps = pdf_parts.lay_out(
-        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, PDF_VARIANT
+        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, None
     )
     clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
     merged = pdf_parts.merge(parts, stamps.pdf)

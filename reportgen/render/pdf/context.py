@@ -36,6 +36,7 @@ from ...model import (
     SectionStatistics,
     Severity,
 )
+from ...ordering import finding_key
 from ...vocabulary import (
     CONTROL_STATUSES,
     EXPOSURES,
@@ -336,7 +337,7 @@ def _register(
             groups.setdefault(f.rule, []).append(f)
         blocks = []
         for rule_id in sorted(groups, key=lambda r: (order.get(r, len(order)), r)):
-            items = groups[rule_id]
+            items = sorted(groups[rule_id], key=finding_key)  # the order of every output
             rule = rules.get(rule_id) or RuleInfo(
                 rule_id, items[0].title, level.value, "", items[0].recommendation,
                 items[0].controls,

@@ -164,7 +164,7 @@ def lay_out(
     document: str,
     base_url: str,
     user: Path | None,
-    variant: str,
+    variant: str | None,
     attach: Callable[[Any], list[Any]] | None = None,
 ) -> LaidOut:
     """Lay one part out and write it (runs in a worker process)."""
@@ -279,6 +279,7 @@ def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
     import pikepdf
 
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
+    structure = _Structure(out)
     dests: dict[str, pikepdf.Array] = {}
     marks: list[Bookmark] = []
     offset = 0
@@ -286,6 +287,7 @@ def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
         source = out if number == 0 else pikepdf.open(io.BytesIO(part.pdf))
         if number:
             out.pages.extend(source.pages)
+            structure.add(source, offset)
         names = source.Root.get("/Names")
         if names is not None and "/Dests" in names:
             flat = names.Dests.Names
@@ -320,6 +322,8 @@ def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
         if "/Names" not in out.Root:
             out.Root.Names = pikepdf.Dictionary()
         out.Root.Names.Dests = pikepdf.Dictionary(Names=flat_names)
+    structure.finish()
+    declare_accessible(out)
     _write_outline(out, outline_tree(marks))
     if stamps is not None:
         stamp = pikepdf.open(io.BytesIO(stamps))
@@ -332,6 +336,100 @@ def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+class _Structure:
+    """The parts' structure trees (a tagged PDF), joined into the first part's.
+
+    Each part's tree is one ``/Document`` element whose children are the part's content;
+    its ``/ParentTree`` maps each page's ``/StructParents`` key (the page's index) and each
+    annotation's ``/StructParent`` key (after the pages) to structure elements. Joined, every
+    later part's children hang under the first part's ``/Document``, and its keys are moved
+    past the keys used so far, on its pages and annotations and in the one parent tree.
+    The elements are copied from the same source as the pages, so pikepdf maps their
+    ``/Pg`` and ``/Obj`` references to the copied pages and annotations."""
+
+    def __init__(self, out: Any) -> None:
+        import pikepdf
+
+        self.out = out
+        self.root = out.Root.get("/StructTreeRoot")
+        self.nums = pikepdf.Array()
+        self.next_key = 0
+        if self.root is None:
+            return
+        kids = self.root.K
+        self.document = kids[0] if isinstance(kids, pikepdf.Array) else kids
+        self._append(self.root.ParentTree.Nums, 0, lambda value: value)
+
+    def _append(self, nums: Any, offset: int, copy: Callable[[Any], Any]) -> None:
+        for k in range(0, len(nums), 2):
+            key = int(nums[k]) + offset
+            self.nums.append(key)
+            self.nums.append(copy(nums[k + 1]))
+            self.next_key = max(self.next_key, key + 1)
+
+    def add(self, source: Any, first_page: int) -> None:
+        """Join the tree of ``source``, whose pages were just appended from ``first_page``."""
+        import pikepdf
+
+        theirs = source.Root.get("/StructTreeRoot")
+        if self.root is None or theirs is None:
+            return
+
+        def copy(value: Any) -> Any:
+            if isinstance(value, pikepdf.Array) and not value.is_indirect:
+                return pikepdf.Array([self.out.copy_foreign(v) for v in value])
+            return self.out.copy_foreign(value)
+
+        offset = self.next_key
+        for page in self.out.pages[first_page : first_page + len(source.pages)]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        self._append(theirs.ParentTree.Nums, offset, copy)
+        kids = theirs.K
+        document = self.out.copy_foreign(kids[0] if isinstance(kids, pikepdf.Array) else kids)
+        for kid in document.K:
+            kid.P = self.document
+            self.document.K.append(kid)
+
+    def finish(self) -> None:
+        import pikepdf
+
+        if self.root is None:
+            return
+        self.root.ParentTree = self.out.make_indirect(pikepdf.Dictionary(Nums=self.nums))
+        self.root.ParentTreeNextKey = self.next_key
+
+
+PDF_UA_PART = "1"
+
+
+def declare_accessible(out: Any) -> None:
+    """Add PDF/UA-1's identification to the XMP packet of a tagged file. WeasyPrint writes one
+    variant's identification (here PDF/A-3a, whose level A needs the same tags); its own
+    ``pdf/ua-1`` variant differs from that only in this entry. No date or producer changes, so
+    the bytes stay reproducible."""
+    if "/StructTreeRoot" not in out.Root:
+        return
+    with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["pdfuaid:part"] = PDF_UA_PART
+
+
+def finish_whole(pdf: bytes) -> bytes:
+    """A document laid out in one piece, with the identification ``merge`` gives the parts."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as out:
+        if "/StructTreeRoot" not in out.Root:
+            return pdf
+        declare_accessible(out)
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True)
+        return buffer.getvalue()
 
 
 STAMP_NAME = "/ReportgenPageNumber"
@@ -355,7 +453,8 @@ def _overlay(out: Any, page: Any, over: Any) -> None:
     xobjects[STAMP_NAME] = form
     resources.XObject = xobjects
     page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(out, f"\nQ q {STAMP_NAME} Do Q\n".encode()))
+    # Marked as an artifact: in a tagged PDF, page numbers are not part of the content.
+    page.contents_add(pikepdf.Stream(out, f"\nQ q /Artifact BMC {STAMP_NAME} Do EMC Q\n".encode()))
 
 
 def _write_outline(out: Any, tree: list[tuple[Bookmark, list[Any]]]) -> None:

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import ControlStatus
 from ...ordering import natural_key
-from ...vocabulary import CONTROL_STATUSES, GRUNDSCHUTZ_LEVELS
+from ...vocabulary import CONTROL_STATUSES, FRAMEWORKS, GRUNDSCHUTZ_LEVELS
 from .findings import control_title
 from .labels import AUDITOR_CONTROL_VALUES, framework_name
-from .layout import Column, column_range, table_sheet
+from .layout import Column, column_range, drop_down, table_sheet
 from .scope import Book
 
 _CONTROL_COLUMNS = (
@@ -36,8 +35,17 @@ _REVIEW_STATUS = {key: key.replace("-", " ").capitalize() for key in CONTROL_STA
 """``not-contradicted`` -> ``Not contradicted`` (the vocabulary's keys)."""
 
 
+_FRAMEWORK_ORDER = {f.key: i for i, f in enumerate(FRAMEWORKS)}
+
+
 def _order(status: ControlStatus) -> tuple[object, ...]:
-    return (status.control.framework, natural_key(status.control.id))
+    """The vocabulary's framework order (ISO 27001 first), then ids in natural order."""
+    framework = status.control.framework
+    return (
+        _FRAMEWORK_ORDER.get(framework, len(FRAMEWORKS)),
+        framework,
+        natural_key(status.control.id),
+    )
 
 
 def controls_sheet(ws: Worksheet, book: Book) -> None:
@@ -63,13 +71,9 @@ def controls_sheet(ws: Worksheet, book: Book) -> None:
             ]
         )
     last = table_sheet(ws, "Controls", _CONTROL_COLUMNS, rows, freeze="C2", gettext=book.gettext)
-    choice = DataValidation(
-        type="list",
-        formula1='"' + ",".join(AUDITOR_CONTROL_VALUES) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Auditor status",
-        error="Choose a status from the list.",
+    drop_down(
+        ws,
+        column_range(_CONTROL_COLUMNS, "Auditor status", "Auditor status", (2, last)),
+        AUDITOR_CONTROL_VALUES,
+        "Auditor status",
     )
-    choice.add(column_range(_CONTROL_COLUMNS, "Auditor status", "Auditor status", (2, last)))
-    ws.add_data_validation(choice)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -14,7 +13,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...model import Control, ControlRef, Finding, Level
 from .frames import finding_controls_frame
 from .labels import STATUS_VALUES, TRIAGE_TO_STATUS, control_label, framework_name
-from .layout import Column, column_letter, column_number, column_range, table_sheet
+from .layout import (
+    Column,
+    column_letter,
+    column_number,
+    column_range,
+    drop_down,
+    row_rules,
+    table_sheet,
+)
 from .scope import Book
 from .styles import LEVEL_FILLS
 
@@ -94,16 +101,9 @@ def findings_sheet(ws: Worksheet, book: Book) -> None:
     for r in range(2, last + 1):
         ws.cell(row=r, column=due_column).number_format = "yyyy-mm-dd"
     severity_rows(ws, len(_FINDING_COLUMNS), column_letter(_FINDING_COLUMNS, "Severity"), last)
-    status = DataValidation(
-        type="list",
-        formula1='"' + ",".join(STATUS_VALUES) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Status",
-        error="Choose a status from the list.",
+    drop_down(
+        ws, column_range(_FINDING_COLUMNS, "Status", "Status", (2, last)), STATUS_VALUES, "Status"
     )
-    status.add(column_range(_FINDING_COLUMNS, "Status", "Status", (2, last)))
-    ws.add_data_validation(status)
     due = DataValidation(
         type="date",
         operator="greaterThan",
@@ -132,15 +132,9 @@ def _status(finding: Finding) -> str:
 def severity_rows(ws: Worksheet, width: int, severity: str, last: int) -> None:
     """Fill whole rows by their severity (conditional formats: sorting keeps them)."""
     target = f"A2:{get_column_letter(width)}{last}"
-    for level in Level:
-        ws.conditional_formatting.add(
-            target,
-            FormulaRule(  # type: ignore[no-untyped-call]
-                formula=[f'${severity}2="{level.title}"'],
-                fill=LEVEL_FILLS[level],
-                stopIfTrue=True,
-            ),
-        )
+    row_rules(
+        ws, target, ((f'${severity}2="{level.title}"', LEVEL_FILLS[level], None) for level in Level)
+    )
 
 
 _FINDING_CONTROL_COLUMNS = (

@@ -11,8 +11,10 @@ from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -148,6 +150,43 @@ def column_range(columns: Sequence[Column], first: str, last: str, rows: tuple[i
     """``A2:D9``: the cells from column ``first`` to column ``last`` (headers), in ``rows``."""
     top, bottom = rows
     return f"{column_letter(columns, first)}{top}:{column_letter(columns, last)}{bottom}"
+
+
+def drop_down(
+    ws: Worksheet,
+    cells: str,
+    values: Sequence[str],
+    title: str,
+    error: str = "",
+    prompt: str = "",
+) -> DataValidation:
+    """A list validation (a drop-down of ``values``) on ``cells`` (``M2:M40``), with an
+    input message when ``prompt`` is given."""
+    choice = DataValidation(
+        type="list",
+        formula1='"' + ",".join(values) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error or "Choose a value from the list.",
+    )
+    if prompt:
+        choice.promptTitle, choice.prompt, choice.showInputMessage = title, prompt, True
+    choice.add(cells)
+    ws.add_data_validation(choice)
+    return choice
+
+
+def row_rules(ws: Worksheet, target: str, rules: Iterable[tuple[str, Any, Any]]) -> None:
+    """Conditional formats on ``target``, each ``(formula, fill, font)``, the first that
+    matches wins (they survive sorting and filtering, unlike fills set per cell)."""
+    for formula, fill, font in rules:
+        ws.conditional_formatting.add(
+            target,
+            FormulaRule(  # type: ignore[no-untyped-call]
+                formula=[formula], fill=fill, font=font, stopIfTrue=True
+            ),
+        )
 
 
 def _same(text: str) -> str:

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import (
@@ -19,7 +17,15 @@ from ...model import (
     Level,
 )
 from ...ordering import sorted_findings
-from .layout import Column, column_letter, column_range, table_headers, table_sheet
+from .layout import (
+    Column,
+    column_letter,
+    column_range,
+    drop_down,
+    row_rules,
+    table_headers,
+    table_sheet,
+)
 from .scope import Book
 from .styles import (
     HIGH_ROW_FILL,
@@ -142,20 +148,15 @@ def matrix_sheet(ws: Worksheet, book: Book) -> None:
 
 def _flag_validation(ws: Worksheet, columns: Sequence[Column], last: int) -> None:
     """Flags: x, ? or empty, nothing else."""
-    flag_list = DataValidation(
-        type="list",
-        formula1='"x,?"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Flag",
-        error="Use x (yes), ? (not assessed) or leave the cell empty (no).",
-        promptTitle="Flag",
-        prompt="x = yes, ? = not assessed, empty = no",
-        showInputMessage=True,
-    )
     flag_headers = [FLAG_KEYS[name] for name in FLAG_FIELDS]
-    flag_list.add(column_range(columns, flag_headers[0], flag_headers[-1], (2, last)))
-    ws.add_data_validation(flag_list)
+    drop_down(
+        ws,
+        column_range(columns, flag_headers[0], flag_headers[-1], (2, last)),
+        ("x", "?"),
+        "Flag",
+        error="Use x (yes), ? (not assessed) or leave the cell empty (no).",
+        prompt="x = yes, ? = not assessed, empty = no",
+    )
 
 
 def _highlight(
@@ -173,10 +174,4 @@ def _highlight(
         (f'AND(${crosses_col}2="{YES}",LEN(${c_col}2)=0)', MISSING_C_FILL, MISSING_C_FONT),
         (f'AND(${crosses_col}2="{YES}",${c_col}2="?")', UNKNOWN_C_FILL, None),
     )
-    for formula, fill, font in rules:
-        ws.conditional_formatting.add(
-            target,
-            FormulaRule(  # type: ignore[no-untyped-call]
-                formula=[formula], fill=fill, font=font, stopIfTrue=True
-            ),
-        )
+    row_rules(ws, target, rules)
