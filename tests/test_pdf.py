@@ -568,7 +568,7 @@ def check_tagged_structure(report: Rendered) -> None:
     positions = [next(i for i, t in enumerate(texts) if t.startswith(title)) for title in titles]
     assert positions == sorted(positions)
     # The matrix's last section (in a part of its own when cut) is an H2.
-    assert ("H2", "8.5 With Lightbits") in [(k, re.sub(r"\s+", " ", t)) for k, t in headings]
+    assert ("H2", "13.5 With Lightbits") in [(k, re.sub(r"\s+", " ", t)) for k, t in headings]
     figures = _tagged_text(report.path, {"Figure"})
     assert figures, "the zone diagram is a tagged figure"
 
