@@ -629,7 +629,7 @@ def _findings_page(page: _Page) -> bytes:
                     "finding": f,
                     "anchor": links.finding[f.id],
                     "title": page.inline(page._(f.title)),
-                    "evidence": page.inline(f.evidence),
+                    "evidence": md(f.evidence),  # our sentence around untrusted cell text: escaped
                     "recommendation": page.inline(page._(f.recommendation)),
                     "flow_link": _flow_link(f, flows, links),
                     "route": md(
