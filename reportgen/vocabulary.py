@@ -128,6 +128,14 @@ EXPOSURES: tuple[Exposure, ...] = (
 )
 """Most exposed first."""
 
+
+def exposure_of(source_class: str, destination_class: str) -> str:
+    """The exposure of a flow between zones of these trust classes (see :data:`EXPOSURES`)."""
+    if source_class in OUTSIDE_CLASSES or destination_class in OUTSIDE_CLASSES:
+        return "outside"
+    return "boundary" if source_class != destination_class else "internal"
+
+
 SEVERITY_SCHEME: dict[tuple[str, str], str] = {
     ("outside", "normal"): "high",
     ("outside", "high"): "high",

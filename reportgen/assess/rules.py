@@ -45,6 +45,7 @@ from ..vocabulary import (
     OUTSIDE_CLASSES,
     PROTECTION_NEEDS,
     UNTRUSTED,
+    exposure_of,
 )
 
 RULESET_VERSION = "2.0"
@@ -131,10 +132,9 @@ class Context:
         return self.diagnostics.get(flow.key, ())
 
     def exposure(self, flow: Flow) -> str:
-        src, dst = self.zone_class(flow.source_zone), self.zone_class(flow.destination_zone)
-        if src in OUTSIDE_CLASSES or dst in OUTSIDE_CLASSES:
-            return "outside"
-        return "boundary" if src != dst else "internal"
+        return exposure_of(
+            self.zone_class(flow.source_zone), self.zone_class(flow.destination_zone)
+        )
 
     def need_sources(self, flow: Flow) -> tuple[tuple[str, str], ...]:
         """(assumption id, protection need) declared for the flow's zones and components."""

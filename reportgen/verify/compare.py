@@ -29,8 +29,8 @@ from ..vocabulary import (
     EXPOSURES,
     GRUNDSCHUTZ,
     ISO,
-    OUTSIDE_CLASSES,
     PROTECTION_NEEDS,
+    exposure_of,
     scheme_severity,
 )
 from ..vocabulary import SEVERITY_SCHEME as VOCABULARY_SCHEME
@@ -109,12 +109,9 @@ def severity(
     """The scheme's severity for a flow between these zones (an address in no zone counts as
     ``[assessment] unknown_zone_class``), at the highest protection need declared for the
     zones or the components ``names`` (else the default)."""
-    source = config.trust_class(source_zone or "")
-    destination = config.trust_class(destination_zone or "")
-    if source in OUTSIDE_CLASSES or destination in OUTSIDE_CLASSES:
-        exposure = "outside"
-    else:
-        exposure = "boundary" if source != destination else "internal"
+    exposure = exposure_of(
+        config.trust_class(source_zone or ""), config.trust_class(destination_zone or "")
+    )
     needs = [config.default_protection_need or DEFAULT_PROTECTION_NEED]
     for zone in (source_zone, destination_zone):
         zdef = config.zone(zone) if zone else None

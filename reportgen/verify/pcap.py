@@ -321,6 +321,21 @@ class _Connection:
         """1: the client sent FIN, 2: the server did; at 3 (or a RST) the state goes."""
 
 
+def _seen(
+    state: _Connection, when: float, payload: bytes, path: str, number: int, offset: int
+) -> None:
+    """Count a packet of ``state``'s connection; its first payload classifies it (the
+    evidence is built only then: this runs for every packet)."""
+    conv = state.conv
+    conv.packets += 1
+    if when > conv.last_seen:
+        conv.last_seen = when
+    if payload and not state.done:
+        state.done = True
+        kind, sample = classify(payload)
+        conv.add_payload(kind, sample, Evidence(path, number, offset))
+
+
 class _Tracker:
     """Follows connections across the packets of one run (all its captures)."""
 
@@ -366,14 +381,7 @@ class _Tracker:
             else:
                 return
             self.table.put(key, state)
-        conv = state.conv
-        conv.packets += 1
-        if when > conv.last_seen:
-            conv.last_seen = when
-        if payload and not state.done:
-            state.done = True
-            kind, sample = classify(payload)
-            conv.add_payload(kind, sample, Evidence(path, number, offset))
+        _seen(state, when, payload, path, number, offset)
         if flags & (_FIN | _RST):
             # a closed connection leaves the table (what follows carries no payload, so it
             # opens no new state); a long capture of short connections stays small
@@ -392,14 +400,7 @@ class _Tracker:
                 client, server = server, client
             state = self._open(client, server, "UDP", when, where, False)
             self.table.put(key, state)
-        conv = state.conv
-        conv.packets += 1
-        if when > conv.last_seen:
-            conv.last_seen = when
-        if payload and not state.done:
-            state.done = True
-            kind, sample = classify(payload)
-            conv.add_payload(kind, sample, Evidence(path, number, offset))
+        _seen(state, when, payload, path, number, offset)
 
 
 def read_capture(handle: IO[bytes], path: str, collector: Collector) -> InputSummary:
