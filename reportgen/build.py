@@ -316,10 +316,11 @@ def render_all(
     threads: Any = None
     pending: dict[tuple[str, str], Any] = {}
     if beside:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor
 
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+        from .render.pdf.parts import worker_pool
+
+        pool = worker_pool(jobs)
         threads = ThreadPoolExecutor(len(beside), thread_name_prefix="reportgen-render")
         pending = {
             (f, lang): threads.submit(_render_one, f, data, replace(base, pool=pool, lang=lang))

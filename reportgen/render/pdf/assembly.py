@@ -65,6 +65,18 @@ def _attachments(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Attach:
+    """The files attached to the PDF (by its first part), as WeasyPrint wants them; picklable,
+    so that the part may be laid out in a worker process."""
+
+    files: tuple[AttachmentFile, ...]
+    moment: datetime
+
+    def __call__(self, fetcher: URLFetcher) -> list[Attachment]:
+        return _attachments(self.files, self.moment, fetcher)
+
+
 _TOC_LINK = re.compile(r'href="(?:#|xref:)([^"]+)" data-page="[^"]*"')
 
 
@@ -119,43 +131,61 @@ def assemble(
     text = html(data, options, files, template)
     documents = pdf_parts.split(text)
 
-    def attach(fetch: URLFetcher) -> list[Attachment]:
-        return _attachments(files, moment, fetch)
-
     if len(documents) == 1 or text.count("<tr") < ONE_PIECE_ROWS:
-        whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
+        whole = pdf_parts.lay_out(
+            text, BASE_URL, user, PDF_VARIANT, attach=Attach(tuple(files), moment)
+        )
         return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
     stamp_source = documents[0]
     documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
     clock = _log_step("html", clock, f"{len(documents)} parts")
-    # The front part (cover, control, contents) is laid out once beside the others to learn
-    # its length, then again with the page numbers of the contents.
-    laid = pdf_parts.lay_out_all(documents, BASE_URL, user, PDF_VARIANT, options.jobs, options.pool)
-    clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
-    first, body = laid[0], laid[1:]
-    for _ in range(3):
-        front_pages = first.pages
-        pages = {name: index + 1 for name, index in first.anchors.items()}
-        offset = front_pages
-        for part in body:
-            for name, index in part.anchors.items():
-                pages.setdefault(name, offset + index + 1)
-            offset += part.pages
-        first = pdf_parts.lay_out(
-            _number_contents(documents[0], pages), BASE_URL, user, PDF_VARIANT, attach=attach
+    attach = Attach(tuple(files), moment)
+    own = None
+    pool = options.pool
+    if pool is None and options.jobs > 1:
+        pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents)))
+    try:
+        # The front part (cover, control, contents) is laid out beside the others to learn its
+        # length; then, once the page of every heading is known, again with the page numbers
+        # of the contents, beside the stamps that print "page N of M" on every page.
+        laid = pdf_parts.run(
+            [(d, BASE_URL, user, PDF_VARIANT, None) for d in documents], options.jobs, pool
         )
-        if first.pages == front_pages:
-            break
-    else:
-        raise RuntimeError("the contents do not settle on a page count")
-    clock = _log_step("front", clock, f"{first.pages} pages")
+        clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
+        first, body = laid[0], laid[1:]
+        for _ in range(3):
+            front_pages = first.pages
+            pages = {name: index + 1 for name, index in first.anchors.items()}
+            offset = front_pages
+            for part in body:
+                for name, index in part.anchors.items():
+                    pages.setdefault(name, offset + index + 1)
+                offset += part.pages
+            landscape = [wide for part in (first, *body) for wide in part.landscape]
+            # The stamps are form XObjects, marked as artifacts: untagged, no PDF/A of their own.
+            stamp = pdf_parts.stamp_document(stamp_source, landscape, "matrix")
+            front = _number_contents(documents[0], pages)
+            first, stamps = pdf_parts.run(
+                [
+                    (front, BASE_URL, user, PDF_VARIANT, attach),
+                    (stamp, BASE_URL, user, None, None),
+                ],
+                options.jobs,
+                pool,
+            )
+            if first.pages == front_pages:
+                break
+        else:
+            raise RuntimeError("the contents do not settle on a page count")
+    except BaseException:
+        if own is not None:
+            pdf_parts.stop_workers(own)
+        raise
+    finally:
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
     parts = [first, *body]
-    landscape = [wide for part in parts for wide in part.landscape]
-    # The stamps are drawn as form XObjects, marked as artifacts: untagged, no PDF/A of their own.
-    stamps = pdf_parts.lay_out(
-        pdf_parts.stamp_document(stamp_source, landscape, "matrix"), BASE_URL, user, None
-    )
-    clock = _log_step("page numbers", clock, f"{len(landscape)} pages")
+    clock = _log_step("front and page numbers", clock, f"{len(landscape)} pages")
     merged = pdf_parts.merge(parts, stamps.pdf)
     _log_step("merge", clock, f"{len(merged)} bytes")
     everything = [*laid, first, stamps]

@@ -104,6 +104,22 @@ APPROVAL_SUBJECTS: dict[str, str] = {
 
 STATUS_NAMES: dict[str, str] = {"Draft": N_("Draft"), "Released": N_("Released")}
 
+ASSUMPTION_KINDS: dict[str, str] = {
+    "trust-class": N_("the trust classes of the flow's zones"),
+    "unknown-zone-class": N_("the class given to zones that report.toml does not name"),
+    "protection-need": N_("the protection need"),
+    "datastore": N_("the declaration of the data store"),
+    "kubernetes": N_("the declaration of the Kubernetes zone"),
+}
+"""The kinds of assumption (the part of an assumption id before its colon), as the register
+names them once per rule: every finding rests on the assumptions of these kinds for its own
+flow, listed one by one in findings.json and the workbook."""
+
+
+def assumption_kind(aid: str) -> str:
+    return aid.split(":", 1)[0]
+
+
 FRAMEWORK_TITLES: dict[str, str] = {f.key: f.name for f in FRAMEWORKS}
 FRAMEWORK_SHORT: dict[str, str] = {f.key: f.short for f in FRAMEWORKS}
 
@@ -327,9 +343,17 @@ def _register(
     data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]
 ) -> list[tuple[Level, list[dict[str, Any]]]]:
     """The findings register: per severity, per rule (in rule-set order), its findings.
-    A rule's controls and recommendation are printed once above its findings."""
+
+    What the findings of a rule share is printed once above them: the rule's controls and
+    recommendation, and the kinds of assumption they rest on with their approval (all, none,
+    or some; only in the last case does each finding name its unapproved assumptions). A
+    finding's own line holds what is its own: the flow, the line and the evidence, its id
+    only when it is not ``RULE:flow``, and its controls or recommendation where they differ
+    from the rule's."""
     rules = {r.id: r for r in data.assessment.rules}
     order = {r.id: i for i, r in enumerate(data.assessment.rules)}
+    approved = {a.id: a.approved for a in data.assessment.assumptions}
+    labels = {f.key: f.id or f.key for f in data.matrix.flows}
     register = []
     for level, findings in by_level:
         groups: dict[str, list[Finding]] = {}
@@ -345,6 +369,8 @@ def _register(
             by_framework: dict[str, list[str]] = {}
             for ref in rule.controls:
                 by_framework.setdefault(ref.framework, []).append(ref.id)
+            rests_on = {a for f in items for a in f.assumptions}
+            states = {approved.get(a, False) for a in rests_on}
             blocks.append(
                 {
                     "rule": rule,
@@ -356,10 +382,32 @@ def _register(
                             list(FRAMEWORK_SHORT).index(kv[0]) if kv[0] in FRAMEWORK_SHORT else 99
                         ),
                     ),
+                    "assumption_kinds": list(
+                        dict.fromkeys(assumption_kind(a) for f in items for a in f.assumptions)
+                    ),
+                    "approval": _approval(rests_on, states),
+                    "unapproved": {
+                        f.id: [a for a in f.assumptions if not approved.get(a, False)]
+                        for f in items
+                    },
+                    "own_id": {
+                        f.id: f.id != f"{rule_id}:{labels.get(f.flow_key, f.flow_key)}"
+                        for f in items
+                    },
                 }
             )
         register.append((level, blocks))
     return register
+
+
+def _approval(rests_on: set[str], states: set[bool]) -> str:
+    """What the register says about the approval of the assumptions a rule's findings rest
+    on: ``none`` (no assumption), ``all``, ``unapproved`` (none approved) or ``some``."""
+    if not rests_on:
+        return "none"
+    if states == {True}:
+        return "all"
+    return "unapproved" if states == {False} else "some"
 
 
 def _changes(data: ReportData) -> dict[str, Any] | None:
@@ -716,7 +764,6 @@ def context(
                 _("security report"),
                 "ISO/IEC 27001",
                 "BSI IT-Grundschutz",
-                "BSI C5",
                 doc.system,
                 doc.document_id,
                 version,
@@ -735,6 +782,7 @@ def context(
         "conclusion": conclusion_sentences(facts, lang),
         "verification": verify_context(data),
         "approved_assumptions": {a.id: a.approved for a in assessment.assumptions},
+        "assumption_kinds": {k: _(v) for k, v in ASSUMPTION_KINDS.items()},
         "flag_fields": [(name, FLAG_KEYS[name]) for name in FLAG_FIELDS],
         "flag_states": list(Flag),
         "flag_labels": {f: _(label) for f, label in FLAG_LABELS.items()},
@@ -810,7 +858,8 @@ def context(
 
 def user_folder(options: RenderOptions) -> Path | None:
     """The user's PDF overrides: ``<templates>/pdf/``, laid out like the packaged folder."""
-    return options.templates / "pdf" if options.templates is not None else None
+    # Absolute: a worker process may run in another working directory.
+    return options.templates.absolute() / "pdf" if options.templates is not None else None
 
 
 def environment(user: Path | None, lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
