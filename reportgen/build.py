@@ -297,7 +297,9 @@ def render_all(
     file names carry it (:func:`language_name`); language-neutral formats render once.
 
     With ``jobs`` > 1 the PDF lays its parts out in a pool of ``jobs`` worker processes
-    (spawned, so no lock held by a thread of this one is inherited), coordinated from a thread
+    (forked from a fork server, so no lock held by a thread of this one is inherited, and
+    started only when the PDF is long enough to be cut; ``render.pdf.parts``), coordinated
+    from a thread
     while the other formats render here; the bytes are the same either way. Any failure or
     interrupt here stops the workers too."""
     from .render import RenderOptions
@@ -318,9 +320,9 @@ def render_all(
     if beside:
         from concurrent.futures import ThreadPoolExecutor
 
-        from .render.pdf.parts import worker_pool
+        from .render.pdf.parts import LazyPool
 
-        pool = worker_pool(jobs)
+        pool = LazyPool(jobs)
         threads = ThreadPoolExecutor(len(beside), thread_name_prefix="reportgen-render")
         pending = {
             (f, lang): threads.submit(_render_one, f, data, replace(base, pool=pool, lang=lang))

@@ -335,6 +335,8 @@ def build(
             built = _build_with_progress(data, out, chosen, templates, workers, languages)
     except ReportgenError as exc:
         _fail(str(exc))
+    finally:
+        _stop_pdf_workers()
     failed = strict and not data.report.valid
     if not quiet:
         _print_written(built)
@@ -371,6 +373,14 @@ def _build_with_progress(
             status.update(f"rendering {fmt}")
 
         return run_build(data, out, formats, templates, step, jobs, langs)
+
+
+def _stop_pdf_workers() -> None:
+    """Wait for the PDF's fork server (if the build started one): its CPU time and its
+    workers' then count in this command's, as ``time`` reports them."""
+    parts = sys.modules.get("reportgen.render.pdf.parts")
+    if parts is not None:
+        parts.stop_fork_server()
 
 
 def _print_written(built: Built) -> None:

@@ -35,13 +35,18 @@ from .fetcher import BASE_URL
 
 LOG = logging.getLogger(__name__)
 
-ONE_PIECE_ROWS = 1000
+ONE_PIECE_ROWS = 200
 """A report with fewer table rows than this is laid out in one piece, in this process: for a
 real-sized matrix, splitting costs more CPU (worker start-up, the front part laid out twice,
 the page-number stamps, the join) than it saves. The shipped v0.21.11 report (395 rows): 6.6 s
 CPU in one piece against 8.7 s in parts in one process and 11.7 s in parts with two workers
 (benchmarks/README.md). The choice depends on the document only, so the bytes are the same
 with any ``--jobs``."""
+
+FRONT_PAGES = 3
+"""The length of the front part (cover, document control, contents) that the assembly starts
+from: the contents hold one line per heading, whose number does not grow with the matrix. The
+assembly lays the front out with this guess and checks it (see ``assemble``)."""
 
 PDF_VARIANT = "pdf/a-3a"
 """PDF/A-3, level A: archivable with the source and data attached, and tagged (WeasyPrint turns
@@ -145,23 +150,27 @@ def assemble(
     if pool is None and options.jobs > 1:
         pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents)))
     try:
-        # The front part (cover, control, contents) is laid out beside the others to learn its
-        # length; then, once the page of every heading is known, again with the page numbers
-        # of the contents, beside the stamps that print "page N of M" on every page.
-        laid = pdf_parts.run(
-            [(d, BASE_URL, user, PDF_VARIANT, None) for d in documents], options.jobs, pool
+        # The body's parts first, side by side. The front part (cover, control, contents) is
+        # laid out once their pages are known, with the page numbers in its contents, beside
+        # the stamps that print "page N of M" on every page. The front's own length is
+        # guessed (FRONT_PAGES) and checked: a wrong guess lays both out again.
+        body = pdf_parts.run(
+            [(d, BASE_URL, user, PDF_VARIANT, None) for d in documents[1:]], options.jobs, pool
         )
-        clock = _log_step("parts", clock, f"{sum(p.seconds for p in laid):.1f} s in the workers")
-        first, body = laid[0], laid[1:]
+        laid = list(body)
+        clock = _log_step("parts", clock, f"{sum(p.seconds for p in body):.1f} s in the workers")
+        front_landscape = [False] * FRONT_PAGES
         for _ in range(3):
-            front_pages = first.pages
-            pages = {name: index + 1 for name, index in first.anchors.items()}
+            front_pages = len(front_landscape)
+            # Links within the front keep an empty data-page: target-counter() numbers them,
+            # the front's pages being the document's first.
+            pages: dict[str, int] = {}
             offset = front_pages
             for part in body:
                 for name, index in part.anchors.items():
                     pages.setdefault(name, offset + index + 1)
                 offset += part.pages
-            landscape = [wide for part in (first, *body) for wide in part.landscape]
+            landscape = [*front_landscape, *(w for part in body for w in part.landscape)]
             # The stamps are form XObjects, marked as artifacts: untagged, no PDF/A of their own.
             stamp = pdf_parts.stamp_document(stamp_source, landscape, "matrix")
             front = _number_contents(documents[0], pages)
@@ -173,8 +182,9 @@ def assemble(
                 options.jobs,
                 pool,
             )
-            if first.pages == front_pages:
+            if list(first.landscape) == front_landscape:
                 break
+            front_landscape = list(first.landscape)
         else:
             raise RuntimeError("the contents do not settle on a page count")
     except BaseException:

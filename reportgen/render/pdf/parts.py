@@ -30,9 +30,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,17 @@ def _ready() -> int:
     return os.getpid()
 
 
+def _context() -> Any:
+    """Fork server with ``PRELOAD`` where the platform has one, else spawn."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
+        return context
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
 def worker_pool(jobs: int) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes for the parts, started at once.
 
@@ -263,18 +275,66 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     inherits no lock held by one of this process's threads. Elsewhere they are spawned. Each
     worker is started now, with a trivial task, so that it is ready (importing, in the spawn
     case) while this process renders the HTML and the other formats."""
-    import multiprocessing
-
-    context: Any
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))
-    else:  # pragma: no cover - Windows
-        context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context)
+    pool = ProcessPoolExecutor(jobs, mp_context=_context())
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (it imports ``PRELOAD`` in its own process, beside this one),
+    so that the first pool forks its workers from it without waiting. Nothing where the
+    platform has no fork server."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def stop_fork_server() -> None:
+    """Stop the fork server and wait for it, so that its CPU time and that of the workers it
+    forked (it waits for each) count in this process's ``RUSAGE_CHILDREN``, as ``time`` and
+    the benchmarks read them, and no server outlives the command. Uses the standard
+    library's own stop method (``ForkServer._stop``, present since Python 3.8); a Python
+    without it leaves the server to end when this process does."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if callable(stop) and getattr(server, "_forkserver_pid", None) is not None:
+        stop()
+
+
+class LazyPool(Executor):
+    """The worker pool of a build, started only when a PDF is laid out in parts (a short one
+    is laid out in one piece, in this process). The fork server is started at once, so that
+    the workers are ready soon after the pool is asked for."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+        self._processes: dict[int, Any] = {}
+        start_fork_server()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            if self._pool is None:
+                self._pool = worker_pool(self.jobs)
+                # stop_workers reads the pool's own table of processes.
+                self._processes = getattr(self._pool, "_processes", None) or {}
+            pool = self._pool
+        return pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def stop_workers(pool: Executor) -> dict[int, Any]:
