@@ -13,8 +13,10 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from weasyprint import Attachment
 from weasyprint.urls import URLFetcher
@@ -27,7 +29,7 @@ from .context import (
     MAIN_TEMPLATE,
     AttachmentFile,
     attachments,
-    html,
+    html_stream,
     pdf_name,
     user_folder,
 )
@@ -133,30 +135,35 @@ def assemble(
     user = user_folder(options)
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
-    text = html(data, options, files, template)
-    documents = pdf_parts.split(text)
-
-    if len(documents) == 1 or text.count("<tr") < ONE_PIECE_ROWS:
-        whole = pdf_parts.lay_out(
-            text, BASE_URL, user, PDF_VARIANT, attach=Attach(tuple(files), moment)
-        )
-        return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
-    stamp_source = documents[0]
-    documents = [pdf_parts.without_page_numbers(d) for d in pdf_parts.link_across(documents)]
-    clock = _log_step("html", clock, f"{len(documents)} parts")
     attach = Attach(tuple(files), moment)
-    own = None
+    own: Executor | None = None
     pool = options.pool
-    if pool is None and options.jobs > 1:
-        pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents)))
+    stream = _Stream(user, options.jobs)
     try:
-        # The body's parts first, side by side. The front part (cover, control, contents) is
-        # laid out once their pages are known, with the page numbers in its contents, beside
-        # the stamps that print "page N of M" on every page. The front's own length is
-        # guessed (FRONT_PAGES) and checked: a wrong guess lays both out again.
-        body = pdf_parts.run(
-            [(d, BASE_URL, user, PDF_VARIANT, None) for d in documents[1:]], options.jobs, pool
-        )
+        for piece in html_stream(data, options, files, template):
+            if stream.feed(piece) and pool is None:
+                # The report is long enough to be cut: its parts are laid out from now on,
+                # while the rest of the HTML is rendered.
+                pool = own = pdf_parts.worker_pool(options.jobs)
+            if stream.fresh and stream.started and pool is not None:
+                stream.submit(pool)
+        text, documents = stream.finish()
+        if len(documents) == 1 or text.count("<tr") < ONE_PIECE_ROWS:
+            whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
+            return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
+        stamp_source = documents[0]
+        _log_step("html", clock, f"{len(documents)} parts, the first sent after", stream.first)
+        clock = stream.first or time.perf_counter()
+        # The body's parts, side by side: those not yet laid out, then all of them back. The
+        # front part (cover, control, contents) is laid out once their pages are known, with
+        # the page numbers in its contents, beside the stamps that print "page N of M" on
+        # every page. The front's own length is guessed (FRONT_PAGES) and checked: a wrong
+        # guess lays both out again.
+        if pool is None and options.jobs > 1:
+            pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents) - 1))
+        if pool is not None:
+            stream.submit(pool)
+        body = stream.results(pool)
         laid = list(body)
         clock = _log_step("parts", clock, f"{sum(p.seconds for p in body):.1f} s in the workers")
         front_landscape = [False] * FRONT_PAGES
@@ -173,7 +180,7 @@ def assemble(
             landscape = [*front_landscape, *(w for part in body for w in part.landscape)]
             # The stamps are form XObjects, marked as artifacts: untagged, no PDF/A of their own.
             stamp = pdf_parts.stamp_document(stamp_source, landscape, "matrix")
-            front = _number_contents(documents[0], pages)
+            front = _number_contents(stream.work(0)[0], pages)
             first, stamps = pdf_parts.run(
                 [
                     (front, BASE_URL, user, PDF_VARIANT, attach),
@@ -207,10 +214,93 @@ def assemble(
     )
 
 
-def _log_step(step: str, since: float, detail: str) -> float:
-    now = time.perf_counter()
+def _log_step(step: str, since: float, detail: str, until: float | None = None) -> float:
+    now = time.perf_counter() if until is None else until
     LOG.debug("pdf %s: %.2f s (%s)", step, now - since, detail)
     return now
+
+
+STREAM_BATCH = 1 << 16
+"""Characters of HTML handed to the splitter at a time."""
+
+
+class _Stream:
+    """The report's HTML as the template renders it, cut into parts (``parts.Splitter``);
+    once the rows so far reach ``ONE_PIECE_ROWS`` (the report will be laid out in parts),
+    each completed body part can be sent to the workers while the rest is rendered."""
+
+    def __init__(self, user: Path | None, jobs: int) -> None:
+        self.user = user
+        self.jobs = jobs
+        self.splitter = pdf_parts.Splitter()
+        self.chunks: list[str] = []
+        self.batch: list[str] = []
+        self.size = 0
+        self.documents: list[str] = []
+        self.rows = 0
+        self.started = False
+        self.fresh = False
+        """The last piece completed a part."""
+        self.first: float | None = None
+        """When the first part was sent to a worker."""
+        self.sent: dict[int, Future[pdf_parts.LaidOut]] = {}
+
+    def feed(self, piece: str) -> bool:
+        """Take a piece of the HTML; True when this piece decided that the report is laid
+        out in parts, with workers (``jobs`` > 1)."""
+        self.fresh = False
+        self.chunks.append(piece)
+        self.batch.append(piece)
+        self.size += len(piece)
+        if self.size < STREAM_BATCH:
+            return False
+        return self._take(self.splitter.feed("".join(self.batch)))
+
+    def _take(self, documents: list[str]) -> bool:
+        self.batch.clear()
+        self.size = 0
+        self.documents += documents
+        self.fresh = bool(documents)
+        self.rows += sum(d.count("<tr") for d in documents)
+        if self.started or self.jobs <= 1 or self.rows < ONE_PIECE_ROWS:
+            return False
+        self.started = True
+        return True
+
+    def work(self, index: int) -> pdf_parts.Work:
+        document = pdf_parts.link_across([self.documents[index]])[0]
+        return (pdf_parts.without_page_numbers(document), BASE_URL, self.user, PDF_VARIANT, None)
+
+    def submit(self, pool: Executor) -> None:
+        """Send the body parts completed so far (the largest first) to the workers."""
+        waiting = [i for i in range(1, len(self.documents)) if i not in self.sent]
+        for i in sorted(waiting, key=lambda i: -len(self.documents[i])):
+            self.sent[i] = pool.submit(pdf_parts.lay_out_one, self.work(i))
+            if self.first is None:
+                self.first = time.perf_counter()
+
+    def finish(self) -> tuple[str, list[str]]:
+        """The whole HTML and its parts (``parts.split``)."""
+        self._take(self.splitter.feed("".join(self.batch)))
+        last, as_split = self.splitter.finish()
+        self.documents += last
+        text = "".join(self.chunks)
+        if not as_split:  # not the packaged templates' ending: split the whole text again
+            for future in self.sent.values():
+                future.cancel()
+            self.sent.clear()
+            self.documents = pdf_parts.split(text)
+        return text, self.documents
+
+    def results(self, pool: Executor | None) -> list[pdf_parts.LaidOut]:
+        """The body's parts laid out, in order: from the workers, or here without a pool."""
+        if pool is None:
+            return [pdf_parts.lay_out_one(self.work(i)) for i in range(1, len(self.documents))]
+        try:
+            return [self.sent[i].result() for i in range(1, len(self.documents))]
+        finally:
+            for future in self.sent.values():
+                future.cancel()
 
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:

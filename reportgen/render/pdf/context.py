@@ -8,9 +8,11 @@ passes through Jinja2's autoescape, so a cell holding ``<img src=...>`` prints a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -708,12 +710,44 @@ def _change_history(data: ReportData, lang: str) -> list[dict[str, str]]:
     return rows
 
 
+class Deferred:
+    """A value computed in a thread from now on, and waited for when a template renders it
+    (``__html__``: it is markup)."""
+
+    def __init__(self, make: Callable[..., str], *args: Any) -> None:
+        self._value: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(make, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, make: Callable[..., str], *args: Any) -> None:
+        try:
+            self._value = make(*args)
+        except BaseException as exc:  # re-raised where the value is used
+            self._error = exc
+
+    def result(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+    def __html__(self) -> str:
+        return self.result()
+
+    def __str__(self) -> str:
+        return self.result()
+
+
 def context(
     data: ReportData, files: Sequence[AttachmentFile], lang: str = DEFAULT_LANGUAGE
 ) -> dict[str, Any]:
     """Everything the templates use, computed once here so templates stay declarative."""
     t = i18n.translations(lang)
     _ = t.gettext
+    # Graphviz runs in its own process while the rest is computed and rendered.
+    diagram = Deferred(zone_diagram, data, _)
     matrix, assessment, doc = data.matrix, data.assessment, data.config.document
     by_level = [
         (level, [f for f in assessment.findings if f.severity is level])
@@ -839,7 +873,7 @@ def context(
             for s in (*assessment.statistics.sections, assessment.statistics.overall)
         ],
         "heat": _heat_map(data),
-        "diagram": zone_diagram(data, _),
+        "diagram": diagram,
         "severity_legend": [{"entry": e, "fill": tint(e.colour)} for e in legend()],
         "legend_titles": {e.code: _(LEGEND_TITLES.get(e.title, e.title)) for e in legend()},
         "controls": sorted(
@@ -862,9 +896,11 @@ def user_folder(options: RenderOptions) -> Path | None:
     return options.templates.absolute() / "pdf" if options.templates is not None else None
 
 
+@functools.lru_cache(maxsize=16)
 def environment(user: Path | None, lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
     """Jinja2 environment: the user's folder first, then the packaged templates; translated
-    into ``lang`` (``reportgen.i18n``)."""
+    into ``lang`` (``reportgen.i18n``). One per folder and language, so that each template
+    is compiled once per process (Jinja reloads a template whose file has changed)."""
     loaders: list[jinja2.BaseLoader] = []
     if user is not None:
         loaders.append(jinja2.FileSystemLoader(str(user)))
@@ -916,5 +952,16 @@ def html(
     template: str = MAIN_TEMPLATE,
 ) -> str:
     """The report as an HTML string (autoescaped), before WeasyPrint lays it out."""
+    return "".join(html_stream(data, options, files, template))
+
+
+def html_stream(
+    data: ReportData,
+    options: RenderOptions,
+    files: Sequence[AttachmentFile],
+    template: str = MAIN_TEMPLATE,
+) -> Iterator[str]:
+    """The same HTML, piece by piece as the template renders it, so that the parts written
+    so far can be laid out while the rest is rendered."""
     env = environment(user_folder(options), options.lang)
-    return env.get_template(template).render(context(data, files, options.lang))
+    return env.get_template(template).generate(context(data, files, options.lang))

@@ -99,6 +99,51 @@ def split(document: str) -> list[str]:
     return [head + _with_prelude(piece, prelude) + tail for piece in pieces if piece.strip()]
 
 
+class Splitter:
+    """``split`` on a document that arrives piece by piece: each part is returned as soon as
+    the mark after it has arrived. Its documents are the ones ``split`` gives, provided the
+    document ends in ``TAIL`` (``finish`` says whether it did)."""
+
+    TAIL = "</body>\n</html>\n"
+    """What follows the last part in the packaged templates."""
+
+    def __init__(self) -> None:
+        self.head: str | None = None
+        self.prelude = ""
+        self.rest = ""
+        self.parts = 0
+
+    def feed(self, text: str) -> list[str]:
+        """The parts completed by ``text``, as documents."""
+        self.rest = "".join((self.rest, text))  # plain text, even if ``text`` is Markup
+        if self.head is None:
+            if PART_MARK not in self.rest:
+                return []
+            first, self.rest = self.rest.split(PART_MARK, 1)
+            start = _body_start(first)
+            self.head, self.prelude = first[:start], first[start:]
+        done = []
+        while PART_MARK in self.rest:
+            piece, self.rest = self.rest.split(PART_MARK, 1)
+            done.append(piece)
+        return [self._document(piece) for piece in done if piece.strip()]
+
+    def finish(self) -> tuple[list[str], bool]:
+        """The last part, and whether the document ended in ``TAIL`` (else the parts
+        returned so far end differently from ``split``'s and must be made again)."""
+        if self.head is None:
+            return [], False
+        end = self.rest.rindex("</body>")
+        piece, tail = self.rest[:end], self.rest[end:]
+        self.rest = ""
+        return ([self._document(piece)] if piece.strip() else []), tail == self.TAIL
+
+    def _document(self, piece: str) -> str:
+        assert self.head is not None
+        self.parts += 1
+        return self.head + _with_prelude(piece, self.prelude) + self.TAIL
+
+
 def _body_start(document: str) -> int:
     """Where the body's content starts: just after the ``<body ...>`` tag."""
     return document.index(">", document.index("<body")) + 1
@@ -206,7 +251,8 @@ Work = tuple[str, str, "Path | None", "str | None", "Callable[[Any], list[Any]] 
 attachments (a picklable callable, since it may travel to a worker)."""
 
 
-def _lay_out_part(args: Work) -> LaidOut:
+def lay_out_one(args: Work) -> LaidOut:
+    """``lay_out`` with its arguments in one tuple (what a worker is sent)."""
     return lay_out(*args)
 
 
@@ -227,10 +273,10 @@ def run(work: Sequence[Work], jobs: int, pool: Executor | None = None) -> list[L
     (``worker_pool``) when ``jobs`` > 1, else here. The largest are started first; the
     results come back in the order of ``work``."""
     if pool is None and (jobs <= 1 or len(work) <= 1):
-        return [_lay_out_part(w) for w in work]
+        return [lay_out_one(w) for w in work]
     order = sorted(range(len(work)), key=lambda i: -len(work[i][0]))
     if pool is not None:
-        futures = {i: pool.submit(_lay_out_part, work[i]) for i in order}
+        futures = {i: pool.submit(lay_out_one, work[i]) for i in order}
         try:
             return [futures[i].result() for i in range(len(work))]
         finally:
