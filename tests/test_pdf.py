@@ -585,3 +585,30 @@ def check_tagged_structure(report: Rendered) -> None:
 
 def test_the_tagged_structure_reads_back(report: Rendered) -> None:
     check_tagged_structure(report)
+
+
+def test_diagnostics_the_register_quotes_are_not_listed_twice(report: Rendered) -> None:
+    from reportgen.model import Diagnostic
+    from reportgen.render.pdf.context import _restated
+
+    data = report.data
+    kept, left_out = _restated(data)
+    quoted = [f for f in data.assessment.findings if f.kind == "data-quality"]
+
+    def quotes(d: Diagnostic) -> bool:
+        here = (d.location.path, d.location.line)
+        return any((f.location.path, f.location.line) == here and d.message in f.evidence
+                   for f in quoted)  # fmt: skip
+
+    # v0.21.11 has both kinds: 9 quoted by a data-quality finding, 14 that no finding quotes.
+    assert [d for d in kept if quotes(d)] == []
+    assert sum(n for _, n in left_out) == len(data.report.diagnostics) - len(kept) == 9
+    assert len(kept) == 14
+    text = _squeeze("\n".join(report.pages))
+    assert _squeeze("9 diagnostics are not repeated here") in text
+    # Each listed diagnostic stands with its location in the table (which may break the path
+    # at a hyphen; pdftotext then drops it).
+    unhyphened = text.replace("-", "")
+    for d in kept:
+        where = f"{d.location.path}:{d.location.line}:{d.location.column}"
+        assert _squeeze(where).replace("-", "") in unhyphened

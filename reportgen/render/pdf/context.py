@@ -30,6 +30,7 @@ from ...model import (
     FLAG_KEYS,
     Control,
     ControlStatus,
+    Diagnostic,
     Finding,
     Flag,
     Flow,
@@ -402,6 +403,26 @@ def _register(
     return register
 
 
+def _restated(data: ReportData) -> tuple[list[Diagnostic], list[tuple[str, int]]]:
+    """The validator's diagnostics that the diagnostics table lists, and, per code, how many
+    it leaves out because the register restates them: a data-quality finding on the same
+    row quotes the diagnostic's message in its evidence (DQ-PROTOCOL-FLAGS, DQ-DIVERGENT).
+    At 1,000 generated flows that is 448 of 558 rows."""
+    quoted: dict[tuple[str, int], list[str]] = {}
+    for f in data.assessment.findings:
+        if f.kind == "data-quality":
+            quoted.setdefault((f.location.path, f.location.line), []).append(f.evidence)
+    kept: list[Diagnostic] = []
+    left_out: dict[str, int] = {}
+    for d in data.report.diagnostics:
+        key = (d.location.path, d.location.line)
+        if any(d.message in evidence for evidence in quoted.get(key, ())):
+            left_out[d.code] = left_out.get(d.code, 0) + 1
+        else:
+            kept.append(d)
+    return kept, sorted(left_out.items())
+
+
 def _approval(rests_on: set[str], states: set[bool]) -> str:
     """What the register says about the approval of the assumptions a rule's findings rest
     on: ``none`` (no assumption), ``all``, ``unapproved`` (none approved) or ``some``."""
@@ -748,6 +769,7 @@ def context(
     _ = t.gettext
     # Graphviz runs in its own process while the rest is computed and rendered.
     diagram = Deferred(zone_diagram, data, _)
+    diagnostics, restated = _restated(data)
     matrix, assessment, doc = data.matrix, data.assessment, data.config.document
     by_level = [
         (level, [f for f in assessment.findings if f.severity is level])
@@ -881,7 +903,8 @@ def context(
             key=lambda kv: list(FRAMEWORK_TITLES).index(kv[0]) if kv[0] in FRAMEWORK_TITLES else 99,
         ),
         "not_assessed": not_assessed,
-        "diagnostics": data.report.diagnostics,
+        "diagnostics": diagnostics,
+        "restated": restated,
         "attachments": files,
         "zones_used": [
             {"name": z, "zone": data.config.zone(z), "class": data.config.trust_class(z)}
