@@ -22,15 +22,15 @@ def load_report_data(source: Path = SOURCE, config_path: Path = CONFIG) -> Repor
 
 
 LAYOUTS = ("parts", "one piece")
-"""The two ways the production path lays a report out (``assembly.ONE_PIECE_ROWS``)."""
+"""The two ways the production path lays a report out (``assembly.ONE_PIECE_FLOWS``)."""
 
 
 def force_layout(patch: object, layout: str) -> None:
     """Make ``assemble`` cut even a small report into parts, or lay any report out whole."""
     from reportgen.render.pdf import assembly
 
-    rows = 0 if layout == "parts" else 10**9
-    patch.setattr(assembly, "ONE_PIECE_ROWS", rows)  # type: ignore[attr-defined]
+    flows = 0 if layout == "parts" else 10**9
+    patch.setattr(assembly, "ONE_PIECE_FLOWS", flows)  # type: ignore[attr-defined]
 
 
 def check_layout(parts: int, layout: str) -> None:

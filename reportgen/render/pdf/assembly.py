@@ -37,13 +37,13 @@ from .fetcher import BASE_URL
 
 LOG = logging.getLogger(__name__)
 
-ONE_PIECE_ROWS = 200
-"""A report with fewer table rows than this is laid out in one piece, in this process: for a
-real-sized matrix, splitting costs more CPU (worker start-up, the front part laid out twice,
-the page-number stamps, the join) than it saves. The shipped v0.21.11 report (395 rows): 6.6 s
-CPU in one piece against 8.7 s in parts in one process and 11.7 s in parts with two workers
-(benchmarks/README.md). The choice depends on the document only, so the bytes are the same
-with any ``--jobs``."""
+ONE_PIECE_FLOWS = 50
+"""A report on a matrix of fewer flows than this is laid out in one piece, in this process;
+a longer one, from a template with part marks (the packaged report), in parts. Parts cost
+CPU (each part's own start, the page-number stamps, the join) but lay out side by side: on 2
+cores the shipped v0.21.11 report (83 flows) takes 6.7 s instead of 7.4 s, and the parts can
+start while the HTML is still being rendered, which needs the choice before it. It depends
+on the document only, so the bytes are the same with any ``--jobs`` (benchmarks/README.md)."""
 
 FRONT_PAGES = 3
 """The length of the front part (cover, document control, contents) that the assembly starts
@@ -125,7 +125,7 @@ def assemble(
 ) -> Assembled:
     """Lay the report out and write the PDF, recording what was fetched.
 
-    A long report (``ONE_PIECE_ROWS``) from a template with part marks (the packaged report)
+    A long report (``ONE_PIECE_FLOWS``) from a template with part marks (the packaged report)
     is laid out part by part with ``options.jobs`` worker processes and assembled (see
     ``parts``); a shorter one, or one without marks (a user's template, the changes
     document), is laid out in one piece. Either way every
@@ -138,7 +138,8 @@ def assemble(
     attach = Attach(tuple(files), moment)
     own: Executor | None = None
     pool = options.pool
-    stream = _Stream(user, options.jobs)
+    cut = sum(1 for _ in data.matrix.flows) >= ONE_PIECE_FLOWS
+    stream = _Stream(user, options.jobs if cut else 1)
     try:
         for piece in html_stream(data, options, files, template):
             if stream.feed(piece) and pool is None:
@@ -148,7 +149,7 @@ def assemble(
             if stream.fresh and stream.started and pool is not None:
                 stream.submit(pool)
         text, documents = stream.finish()
-        if len(documents) == 1 or text.count("<tr") < ONE_PIECE_ROWS:
+        if len(documents) == 1 or not cut:
             whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
             return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
         stamp_source = documents[0]
@@ -226,8 +227,8 @@ STREAM_BATCH = 1 << 16
 
 class _Stream:
     """The report's HTML as the template renders it, cut into parts (``parts.Splitter``);
-    once the rows so far reach ``ONE_PIECE_ROWS`` (the report will be laid out in parts),
-    each completed body part can be sent to the workers while the rest is rendered."""
+    when the report is to be laid out in parts, each completed body part can be sent to the
+    workers (``jobs`` > 1) while the rest is rendered."""
 
     def __init__(self, user: Path | None, jobs: int) -> None:
         self.user = user
@@ -237,7 +238,6 @@ class _Stream:
         self.batch: list[str] = []
         self.size = 0
         self.documents: list[str] = []
-        self.rows = 0
         self.started = False
         self.fresh = False
         """The last piece completed a part."""
@@ -261,8 +261,7 @@ class _Stream:
         self.size = 0
         self.documents += documents
         self.fresh = bool(documents)
-        self.rows += sum(d.count("<tr") for d in documents)
-        if self.started or self.jobs <= 1 or self.rows < ONE_PIECE_ROWS:
+        if self.started or self.jobs <= 1 or not self.documents:
             return False
         self.started = True
         return True
