@@ -6,16 +6,18 @@ report. The report template therefore marks where it may be cut (``PART_MARK``, 
 between two top-level sections, where a new page starts anyway: each chapter and matrix
 section, and in a large report also between the register's severities and rules, and every
 so many rows of a long table). Each part is laid out on its own, in a pool of worker
-processes, and written as a PDF; the parts are then joined with pikepdf (qpdf):
+processes forked from a server that has imported WeasyPrint (``worker_pool``), as soon as
+the template has written it (``Splitter``), and written as a PDF; the parts are then joined
+with pikepdf (qpdf):
 
 - Cross-part links: a link whose anchor is in another part is written as ``xref:ANCHOR`` and
   turned into an internal link to the named destination after the merge.
 - Page numbers: parts are laid out without the ``@bottom-right`` margin box (the template puts
   "page N of M" there); once the page count is known, a stamp document of empty pages with the
   same page rules prints only that box, and each of its pages is laid over the page it numbers.
-- Contents: the first part (cover, document control, contents) is laid out beside the others
-  to learn its length, then again once the page of every heading is known, with the page
-  numbers in its links' ``data-page``.
+- Contents: the first part (cover, document control, contents) is laid out last, once the
+  page of every heading in the other parts is known, with those page numbers in its links'
+  ``data-page``, from a guessed length of its own that is checked (``assembly.FRONT_PAGES``).
 - Bookmarks: each part reports its headings' bookmark levels and positions; one outline is
   built from them (the parts' own outlines are dropped).
 - The first part is written with the document's metadata, PDF/A identification, output intent
@@ -290,7 +292,7 @@ def run(work: Sequence[Work], jobs: int, pool: Executor | None = None) -> list[L
             raise
 
 
-PRELOAD = ("weasyprint", "pikepdf", "reportgen.render.pdf.parts")
+PRELOAD = ("weasyprint", "reportgen.render.pdf.parts")
 """What every worker needs, imported once by the fork server before it forks the workers."""
 
 
