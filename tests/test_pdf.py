@@ -612,3 +612,30 @@ def test_diagnostics_the_register_quotes_are_not_listed_twice(report: Rendered) 
     for d in kept:
         where = f"{d.location.path}:{d.location.line}:{d.location.column}"
         assert _squeeze(where).replace("-", "") in unhyphened
+
+
+def test_traceability_names_a_rule_by_its_count_where_the_control_has_all_of_it(
+    report: Rendered,
+) -> None:
+    from collections import Counter
+
+    from reportgen.render.pdf.context import by_rule
+
+    data = report.data
+    start = _page_with(report, "14 Control traceability")
+    end = _page_with(report, "15 Not-assessed items and data quality")
+    text = _squeeze("\n".join(report.pages[start:end]))
+    totals = Counter(f.rule for f in data.assessment.findings)
+    labels = {flow.key: flow.label for flow in data.matrix.flows}
+    whole = listed = 0
+    for status in data.assessment.control_status:
+        for rule, items in by_rule(status.findings):
+            if len(items) > 5 and len(items) == totals[rule]:
+                whole += 1
+                assert _squeeze(f"{rule}: all {len(items)} findings of the rule") in text
+            else:
+                listed += 1
+                assert all(_squeeze(labels[key]) in text for _fid, key in items), rule
+    # v0.21.11 has both: a control with every finding of a rule (8.24 and DATASTORE-CLEAR's
+    # 11), and controls with some or few findings of one, listed flow by flow.
+    assert whole >= 1 and listed >= 1

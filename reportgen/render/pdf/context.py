@@ -882,6 +882,7 @@ def context(
         "findings_by_level": by_level,
         "flows_by_key": flows_by_key,
         "flow_text": _flow_text(flows_by_key, lang),
+        "rule_totals": _rule_totals(by_level, headings),
         "flow_label": lambda f: (
             flows_by_key[f.flow_key].id or f.flow_key if f.flow_key in flows_by_key else f.flow_key
         ),
@@ -955,6 +956,25 @@ def id_list(ids: Iterable[str]) -> Markup:
         Markup('<span class="id">{}</span>').format(i) if _BREAKS_INSIDE.search(i) else i
         for i in ids
     )
+
+
+def _rule_totals(
+    by_level: Sequence[tuple[Level, list[Finding]]], headings: Sequence[Heading]
+) -> dict[str, tuple[int, str]]:
+    """Per rule: how many findings it raised, and the register sections (by severity) that
+    list them (``"10.1, 10.2"``). The traceability appendix names a control's findings of a
+    rule by this count when the control has every one of them, instead of listing the
+    flows that the register lists already."""
+    numbers = {x.id: x.number for x in headings}
+    counts: dict[str, int] = {}
+    where: dict[str, list[str]] = {}
+    for level, found in by_level:
+        for f in found:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+            section = numbers.get(f"findings-{level.value}", "")
+            if section and section not in where.setdefault(f.rule, []):
+                where[f.rule].append(section)
+    return {rule: (n, ", ".join(where.get(rule, []))) for rule, n in counts.items()}
 
 
 def by_rule(finding_ids: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
