@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.bundle import ReportData
-from reportgen.model import Level
+from reportgen.model import Finding, Level
 from reportgen.render import RenderOptions
 from reportgen.render.pdf import (
     PDF_TEMPLATES,
@@ -639,3 +639,32 @@ def test_traceability_names_a_rule_by_its_count_where_the_control_has_all_of_it(
     # v0.21.11 has both: a control with every finding of a rule (8.24 and DATASTORE-CLEAR's
     # 11), and controls with some or few findings of one, listed flow by flow.
     assert whole >= 1 and listed >= 1
+
+
+def test_register_counts_a_control_only_some_findings_of_a_rule_fall_under(
+    report: Rendered,
+) -> None:
+    data = report.data
+    start = _page_with(report, "10 Findings register")
+    register = _squeeze("\n".join(report.pages[start : _matrix_pages(report)[0]]))
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in data.assessment.findings:
+        if f.severity is not Level.NOT_ASSESSED:
+            groups.setdefault((f.severity.value, f.rule), []).append(f)
+    further = 0
+    for items in groups.values():
+        refs = {ref for f in items for ref in f.controls}
+        for ref in refs:
+            n = sum(1 for f in items if ref in f.controls)
+            if n < len(items):
+                assert _squeeze(f"{ref.id} ({n} of {len(items)})") in register, ref
+                further += n
+    # v0.21.11: PROTO-CLEAR-CROSS's NET.1.1.A19 (DHCP/DNS/NTP) holds for S2.1 only.
+    assert _squeeze("NET.1.1.A19 (1 of 5)") in register
+    assert register.count(_squeeze("Also under:")) == sum(
+        1
+        for items in groups.values()
+        for f in items
+        if any(sum(1 for g in items if ref in g.controls) < len(items) for ref in f.controls)
+    )
+    assert further >= 1

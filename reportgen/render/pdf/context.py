@@ -347,12 +347,13 @@ def _register(
 ) -> list[tuple[Level, list[dict[str, Any]]]]:
     """The findings register: per severity, per rule (in rule-set order), its findings.
 
-    What the findings of a rule share is printed once above them: the rule's controls and
-    recommendation, and the kinds of assumption they rest on with their approval (all, none,
-    or some; only in the last case does each finding name its unapproved assumptions). A
+    What the findings of a rule share is printed once above them: the controls (those only
+    some of them have with their count), the recommendation, and the kinds of assumption
+    they rest on with their approval (all, none, or some; only in the last case does each
+    finding name its unapproved assumptions). A
     finding's own line holds what is its own: the flow, the line and the evidence, its id
-    only when it is not ``RULE:flow``, and its controls or recommendation where they differ
-    from the rule's."""
+    only when it is not ``RULE:flow``, the controls only some of the group have, and its
+    recommendation where it differs from the rule's."""
     rules = {r.id: r for r in data.assessment.rules}
     order = {r.id: i for i, r in enumerate(data.assessment.rules)}
     approved = {a.id: a.approved for a in data.assessment.assumptions}
@@ -369,9 +370,18 @@ def _register(
                 rule_id, items[0].title, level.value, "", items[0].recommendation,
                 items[0].controls,
             )  # fmt: skip
-            by_framework: dict[str, list[str]] = {}
-            for ref in rule.controls:
-                by_framework.setdefault(ref.framework, []).append(ref.id)
+            # The controls of the group's findings, in the rule's order: those every finding
+            # has, and those only some have (a mapping with a condition), with their count.
+            had = {ref: sum(1 for f in items if ref in f.controls) for ref in rule.controls}
+            for f in items:  # a control not declared by the rule (an older findings file)
+                for ref in f.controls:
+                    had.setdefault(ref, sum(1 for g in items if ref in g.controls))
+            by_framework: dict[str, list[tuple[str, int]]] = {}
+            for ref, n in had.items():
+                if n:
+                    shown = 0 if n == len(items) else n
+                    by_framework.setdefault(ref.framework, []).append((ref.id, shown))
+            common = {ref for ref, n in had.items() if n == len(items)}
             rests_on = {a for f in items for a in f.assumptions}
             states = {approved.get(a, False) for a in rests_on}
             blocks.append(
@@ -391,6 +401,10 @@ def _register(
                     "approval": _approval(rests_on, states),
                     "unapproved": {
                         f.id: [a for a in f.assumptions if not approved.get(a, False)]
+                        for f in items
+                    },
+                    "further": {
+                        f.id: [str(ref) for ref in f.controls if ref not in common]
                         for f in items
                     },
                     "own_id": {
