@@ -209,9 +209,12 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
         if name == "render_all":
             # The workers are forked by a fork server, which waits for each; stopping it (and
             # waiting for it) brings their CPU time and its own into RUSAGE_CHILDREN here.
-            from reportgen.render.pdf.parts import stop_fork_server
-
-            stop_fork_server()
+            try:
+                from reportgen.render.pdf.parts import stop_fork_server
+            except ImportError:  # a reportgen from before the fork server (spawned workers)
+                pass
+            else:
+                stop_fork_server()
             pdf_steps = dict(steps.seconds)
         cpus[name] = cpu_seconds() - cpu
         if isinstance(result, dict):
