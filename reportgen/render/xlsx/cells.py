@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, NamedStyle
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -92,6 +92,22 @@ def cell_at(ws: Worksheet, row: int, column: int) -> XlCell:
     cell = ws.cell(row=row, column=column)
     if not isinstance(cell, XlCell):  # a merged cell; this module never merges
         raise TypeError(f"cell {cell.coordinate} is merged")
+    return cell
+
+
+def styled_cell(ws: Worksheet, row: int, column: int, style: NamedStyle) -> XlCell:
+    """A new cell with the named ``style`` (registered in the workbook): what
+    ``cell_at`` and then ``cell.style = style.name`` give, without openpyxl's lookup of the
+    name in a list (for every cell). After that lookup openpyxl sets the cell's style array
+    to a copy of the style's (``NamedStyleDescriptor.__set__``), as ``Cell`` does here with
+    ``style_array``; ``Worksheet._add_cell`` also keeps ``_current_row``."""
+    if (row, column) in ws._cells or not 0 < row < 1048577:  # an existing cell, or the error
+        cell = cell_at(ws, row, column)
+        cell.style = style
+        return cell
+    cell = XlCell(ws, row=row, column=column, style_array=style.as_tuple())
+    ws._cells[(row, column)] = cell
+    ws._current_row = max(row, ws._current_row)  # type: ignore[attr-defined]
     return cell
 
 
