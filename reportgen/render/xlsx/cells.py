@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from openpyxl.cell.cell import Cell as XlCell
@@ -47,10 +48,14 @@ def internal_link(text: str, sheet: str, cell: str) -> Link:
     return Link(text, f"'{sheet}'!{cell}", internal=True)
 
 
+@lru_cache(maxsize=16384)
 def markdown_value(text: str, base_url: str = "") -> str | Link:
     """A cell's inline Markdown as what the cell shows: code as plain text, a link as its
     label and the cell's hyperlink. A cell holds one hyperlink; with several links each
-    label is followed by its URL in angle brackets and the cell has none."""
+    label is followed by its URL in angle brackets and the cell has none.
+
+    Cached: a workbook per section and the combined one read every flow's text twice, and
+    the value (a string or a frozen :class:`Link`) cannot change."""
     items = spans(text, base_url)
     found = links(items)
     if not found:
@@ -124,8 +129,11 @@ def write(cell: XlCell, value: Any) -> None:
     elif isinstance(value, str):
         raw = value
         value = clean(value)
-        cell.value = value
-        cell.data_type = "s"  # assigning "=..." makes openpyxl guess a formula; undo that
+        # What ``cell.value = value`` and then ``data_type = "s"`` set (assigning "=..." made
+        # openpyxl guess a formula). Its string check has nothing left to do after ``clean``:
+        # the characters it refuses are among ``ILLEGAL_XML`` and it cuts at Excel's length.
+        cell._value = value  # type: ignore[attr-defined]
+        cell.data_type = "s"
         if raw.startswith(FORMULA_TRIGGERS) or value.startswith(FORMULA_TRIGGERS):
             cell.quotePrefix = True
     elif value is not None:

@@ -91,12 +91,19 @@ def text_width(text: str, *, bold: bool = False) -> float:
     return width * (1.1 if bold else 1.0)
 
 
+_WORDS = re.compile(r"[^\s-]*-|\S+|\s+")
+"""A paragraph's words (with a hyphen they end at) and the spaces between them."""
+
+
+@lru_cache(maxsize=16384)
 def text_lines(text: str, width: float, *, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped in a column ``width`` units wide.
 
     Excel does not grow a row for wrapped text it did not lay out itself, so rows get an
     explicit height from this count. It wraps as spreadsheets do (at spaces and after a
     hyphen; a word longer than the line is broken), with one unit of cell padding.
+
+    Cached: the workbook per section and the combined one size the same texts.
     """
     if not text:
         return 1
@@ -104,7 +111,7 @@ def text_lines(text: str, width: float, *, bold: bool = False) -> int:
     total = 0
     for paragraph in text.split("\n"):
         lines, used = 1, 0.0
-        for word in re.findall(r"[^\s-]*-|\S+|\s+", paragraph):
+        for word in _WORDS.findall(paragraph):
             size = text_width(word, bold=bold)
             if word.isspace():
                 used += size
