@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Font, NamedStyle
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -104,16 +105,33 @@ def styled_cell(ws: Worksheet, row: int, column: int, style: NamedStyle) -> XlCe
     """A new cell with the named ``style`` (registered in the workbook): what
     ``cell_at`` and then ``cell.style = style.name`` give, without openpyxl's lookup of the
     name in a list (for every cell). After that lookup openpyxl sets the cell's style array
-    to a copy of the style's (``NamedStyleDescriptor.__set__``), as ``Cell`` does here with
-    ``style_array``; ``Worksheet._add_cell`` also keeps ``_current_row``."""
-    if (row, column) in ws._cells or not 0 < row < 1048577:  # an existing cell, or the error
+    to a copy of the style's (``NamedStyleDescriptor.__set__``), as ``fresh_cell`` does."""
+    cell = fresh_cell(ws, row, column, style.as_tuple())
+    if cell is None:
         cell = cell_at(ws, row, column)
         cell.style = style
-        return cell
-    cell = XlCell(ws, row=row, column=column, style_array=style.as_tuple())
+    return cell
+
+
+def fresh_cell(ws: Worksheet, row: int, column: int, style: StyleArray) -> XlCell | None:
+    """A new cell at ``row``, ``column`` with a copy of ``style`` (a style array whose fonts,
+    fills and so on the workbook has registered), as ``ws.cell`` creates it (also keeping
+    ``Worksheet._current_row``); None when the sheet has a cell there already or ``row`` is
+    off the sheet (``cell_at`` then says why)."""
+    if (row, column) in ws._cells or not 0 < row < 1048577:
+        return None
+    cell = XlCell(ws, row=row, column=column, style_array=style)
     ws._cells[(row, column)] = cell
     ws._current_row = max(row, ws._current_row)  # type: ignore[attr-defined]
     return cell
+
+
+def style_array(cell: XlCell) -> StyleArray:
+    """A copy of ``cell``'s style array (font, fill, border, number format, alignment... as
+    indexes into its workbook's lists), without the quote prefix (``write`` sets it)."""
+    style = StyleArray(cell._style)  # type: ignore[attr-defined]
+    style.quotePrefix = 0
+    return style
 
 
 def write(cell: XlCell, value: Any) -> None:

@@ -14,12 +14,13 @@ from weakref import WeakKeyDictionary
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, NamedStyle
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import LINK_FONT, TEXT, Link, clean, put, styled_cell, write
+from .cells import LINK_FONT, TEXT, Link, clean, fresh_cell, put, style_array, styled_cell, write
 from .styles import (
     BLOCK_FONT,
     BODY_FONT,
@@ -343,12 +344,27 @@ class Blocks:
             cell.alignment = WRAP
         self.row += 1
         first = self.row
+        # A cell's style depends on whether its value is text and a link only: the first such
+        # cell is styled attribute by attribute, the others get a copy of its style array
+        # (each attribute made openpyxl hash a font, border or alignment again).
+        styles: dict[tuple[bool, bool], StyleArray] = {}
         for values in rows:
             lines = 1
             for c, value in enumerate(values, start=1):
-                cell = put(self.ws, self.row, c, value, text=isinstance(value, str | Link))
-                cell.border = BOX
-                cell.alignment = WRAP_LEFT if left else WRAP
+                is_text = isinstance(value, str | Link)
+                kind = (is_text, isinstance(value, Link))
+                known = styles.get(kind)
+                fresh = None if known is None else fresh_cell(self.ws, self.row, c, known)
+                if fresh is not None:
+                    cell = fresh
+                    write(cell, value)
+                else:
+                    new = (self.row, c) not in self.ws._cells
+                    cell = put(self.ws, self.row, c, value, text=is_text)
+                    cell.border = BOX
+                    cell.alignment = WRAP_LEFT if left else WRAP
+                    if new and known is None:
+                        styles[kind] = style_array(cell)
                 if isinstance(value, str | Link) and c <= len(widths):
                     lines = max(lines, text_lines(str(value), widths[c - 1]))
             if lines > 1:
