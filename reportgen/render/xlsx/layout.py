@@ -17,10 +17,22 @@ from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import LINK_FONT, TEXT, Link, clean, fresh_cell, put, style_array, styled_cell, write
+from .cells import (
+    LINK_FONT,
+    TEXT,
+    Link,
+    cell_at,
+    clean,
+    fresh_cell,
+    put,
+    style_array,
+    styled_cell,
+    write,
+)
 from .styles import (
     BLOCK_FONT,
     BODY_FONT,
@@ -273,7 +285,15 @@ def table_sheet(
     )
     ws.row_dimensions[1].height = max(2, header_lines) * LINE_HEIGHT
     last = max(2, len(rows) + 1)
-    table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
+    ref = f"A1:{get_column_letter(len(columns))}{last}"
+    # The columns and filter openpyxl's writer would give the table (write_tables), named by
+    # the header cells: it read them from ws[ref], every cell of the table.
+    table_columns = [
+        TableColumn(id=c, name=str(cell_at(ws, 1, c).value)) for c in range(1, len(columns) + 1)
+    ]
+    table = Table(
+        displayName=name, ref=ref, tableColumns=table_columns, autoFilter=AutoFilter(ref=ref)
+    )
     table.tableStyleInfo = TableStyleInfo(
         name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False
     )
