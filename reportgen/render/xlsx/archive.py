@@ -15,7 +15,8 @@ from .writer import FastExcelWriter
 def workbook_to_bytes(wb: Workbook, when: datetime) -> bytes:
     """``wb`` as xlsx bytes stamped with ``when`` only."""
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not deflated: pin_zip compresses every entry anyway.
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
         # An ExcelWriter directly: Workbook.save would stamp the current time as "modified".
         FastExcelWriter(wb, archive).save()
     return pin_zip(raw.getvalue(), when)

@@ -6,11 +6,13 @@ of a workbook's CPU time. ``RowWriter`` builds a row's cells as one element and 
 once; the markup is the same, attribute for attribute (``tests/test_xlsx.py`` and the golden
 files check the bytes). Only the cells the workbooks hold take this path: string and number
 cells without comments. A row with anything else, or an openpyxl this was not read against,
-or openpyxl without lxml, is written by openpyxl's own code.
+or openpyxl without lxml, is written by openpyxl's own code. A sheet's XML is kept in
+memory, not written to a temporary file and read back.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -106,14 +108,14 @@ class FastExcelWriter(ExcelWriter):
         if not FAST or self.workbook.write_only:
             super().write_worksheet(ws)
             return
-        # ExcelWriter.write_worksheet of openpyxl 3.1, with RowWriter for WorksheetWriter.
+        # ExcelWriter.write_worksheet of openpyxl 3.1, with RowWriter for WorksheetWriter and
+        # the sheet's XML kept in memory rather than in a temporary file.
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer: Any = RowWriter(ws)
+        writer: Any = RowWriter(ws, out=io.BytesIO())
         writer.write()
         ws._rels = writer._rels
         archive: Any = self._archive  # type: ignore[attr-defined]
-        archive.write(writer.out, ws.path[1:])
+        archive.writestr(ws.path[1:], writer.read())
         self.manifest.append(ws)
-        writer.cleanup()
