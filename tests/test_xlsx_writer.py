@@ -55,6 +55,11 @@ def _workbook() -> Workbook:
     ws.cell(row=31, column=1, value=datetime.date(2026, 1, 2))
     ws.cell(row=32, column=1, value="noted").comment = Comment("a comment", "me")
     ws.cell(row=33, column=1, value="=SUM(B1:B3)")
+    # ... also after plain cells of the row (a new style, a hyperlink) were seen.
+    linked = put(ws, 34, 1, "before the bool")
+    linked.font = Font(underline="single", color="0563C1")
+    linked.hyperlink = Hyperlink(ref=linked.coordinate, location="'Second'!A1")
+    ws.cell(row=34, column=2, value=False).font = Font(strike=True)
     second = wb.create_sheet("Second")
     second.cell(row=1, column=1, value="other sheet").font = Font(bold=True)
     return wb

@@ -41,52 +41,53 @@ class RowWriter(WorksheetWriter):
         self._styles: dict[bytes, int] = {}
 
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
-        if not all(_plain(cell) for cell in row):
-            super().write_row(xf, row, row_idx)
-            return
         ws: Any = self.ws  # a Worksheet (not write-only): its private lists are read
         attrs = {"r": f"{row_idx}"}
         attrs.update(ws.row_dimensions.get(row_idx, {}))
         element = Element("row", attrs)
         element.text = ""  # "<row ...></row>" and "<c ...></c>", as the incremental writer
+        letters, styles = self._letters, self._styles
+        hyperlinks = []
         for cell in row:
+            if not _plain(cell):
+                # openpyxl's own code for the whole row; the style arrays registered so far
+                # are registered again by it in the same order (no change), the hyperlinks
+                # not yet kept are kept by it.
+                super().write_row(xf, row, row_idx)
+                return
             value = cell._value
-            styled = cell.has_style
+            style = cell._style
+            styled = style is not None and any(style)  # cell.has_style
             if value is None and not styled:
                 continue  # as openpyxl: no value, no style, no comment
             column = cell.column
-            letter = self._letters.get(column)
+            letter = letters.get(column)
             if letter is None:
-                letter = self._letters[column] = get_column_letter(column)
+                letter = letters[column] = get_column_letter(column)
             c_attrs = {"r": f"{letter}{cell.row}"}
             if styled:
-                c_attrs["s"] = f"{self._style_id(cell)}"
+                # cell.style_id (registers the array in the workbook), once per distinct array
+                key = style.tobytes()
+                style_id = styles.get(key)
+                if style_id is None:
+                    style_id = styles[key] = cell.style_id
+                c_attrs["s"] = f"{style_id}"
             string = cell.data_type == "s"
             c_attrs["t"] = "inlineStr" if string else "n"
             hyperlink = cell._hyperlink
             if hyperlink:
-                ws._hyperlinks.append(hyperlink)
+                hyperlinks.append(hyperlink)
             c = SubElement(element, "c", c_attrs)
             if value == "" or value is None:
                 c.text = ""
-                continue
-            if string:
+            elif string:
                 inline = SubElement(c, "is")
                 space = {_SPACE: "preserve"} if value != value.strip() else {}
                 SubElement(inline, "t", space).text = value
             else:
                 SubElement(c, "v").text = safe_string(value)
+        ws._hyperlinks.extend(hyperlinks)
         xf.write(element)
-
-    def _style_id(self, cell: Any) -> int:
-        """``cell.style_id``: registers the cell's style array in the workbook in the same
-        order, but hashes each distinct array once per sheet."""
-        style = cell._style
-        key = style.tobytes()
-        found = self._styles.get(key)
-        if found is None:
-            found = self._styles[key] = cell.style_id
-        return found
 
 
 def _plain(cell: Any) -> bool:
