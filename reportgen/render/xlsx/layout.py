@@ -12,6 +12,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.styles.cell_style import StyleArray
@@ -328,6 +329,7 @@ class Blocks:
         self.ws = ws
         self.row = 1
         self._ = gettext
+        self._styles: dict[tuple[object, ...], StyleArray] = {}
 
     def title(self, text: str) -> None:
         put(self.ws, self.row, 1, self._(text)).font = TITLE_FONT
@@ -357,34 +359,14 @@ class Blocks:
         if header_lines > 1:
             self.ws.row_dimensions[self.row].height = header_lines * LINE_HEIGHT
         for c, text in enumerate(header, start=1):
-            cell = put(self.ws, self.row, c, text)
-            cell.font = BOLD
-            cell.fill = SUBHEADER_FILL
-            cell.border = BOX
-            cell.alignment = WRAP
+            self._put(c, text, True, "header", _header_style)
         self.row += 1
         first = self.row
-        # A cell's style depends on whether its value is text and a link only: the first such
-        # cell is styled attribute by attribute, the others get a copy of its style array
-        # (each attribute made openpyxl hash a font, border or alignment again).
-        styles: dict[tuple[bool, bool], StyleArray] = {}
+        row_style = _left_style if left else _row_style
         for values in rows:
             lines = 1
             for c, value in enumerate(values, start=1):
-                is_text = isinstance(value, str | Link)
-                kind = (is_text, isinstance(value, Link))
-                known = styles.get(kind)
-                fresh = None if known is None else fresh_cell(self.ws, self.row, c, known)
-                if fresh is not None:
-                    cell = fresh
-                    write(cell, value)
-                else:
-                    new = (self.row, c) not in self.ws._cells
-                    cell = put(self.ws, self.row, c, value, text=is_text)
-                    cell.border = BOX
-                    cell.alignment = WRAP_LEFT if left else WRAP
-                    if new and known is None:
-                        styles[kind] = style_array(cell)
+                self._put(c, value, isinstance(value, str | Link), left, row_style)
                 if isinstance(value, str | Link) and c <= len(widths):
                     lines = max(lines, text_lines(str(value), widths[c - 1]))
             if lines > 1:
@@ -394,3 +376,44 @@ class Blocks:
             for c in range(1, len(header) + 1):
                 self.ws.cell(row=self.row - 1, column=c).font = BOLD
         self.row += 1
+
+    def _put(
+        self, column: int, value: Any, text: bool, kind: object, style: Callable[[XlCell], None]
+    ) -> None:
+        """``put`` (``text`` as there) on the current row, then ``style`` the cell.
+
+        A new cell's style array depends only on ``kind``, on whether ``put`` gave it the text
+        number format and on whether ``value`` is a link: the first such cell of the sheet is
+        styled attribute by attribute, the next ones get a copy of its style array (each
+        attribute made openpyxl hash a font, fill, border or alignment again). The quote
+        prefix is ``write``'s, as before."""
+        ws, row = self.ws, self.row
+        is_link = isinstance(value, Link)
+        key = (kind, text and (value is None or isinstance(value, str) or is_link), is_link)
+        known = self._styles.get(key)
+        fresh = None if known is None else fresh_cell(ws, row, column, known)
+        if fresh is not None:
+            write(fresh, value)
+            return
+        new = (row, column) not in ws._cells
+        cell = put(ws, row, column, value, text=text)
+        style(cell)
+        if new and known is None:
+            self._styles[key] = style_array(cell)
+
+
+def _header_style(cell: XlCell) -> None:
+    cell.font = BOLD
+    cell.fill = SUBHEADER_FILL
+    cell.border = BOX
+    cell.alignment = WRAP
+
+
+def _row_style(cell: XlCell) -> None:
+    cell.border = BOX
+    cell.alignment = WRAP
+
+
+def _left_style(cell: XlCell) -> None:
+    cell.border = BOX
+    cell.alignment = WRAP_LEFT
