@@ -260,11 +260,21 @@ def table_sheet(
         for c, column in enumerate(columns)
     ]
     headers = _unique([gettext(column.header) for column in columns])
+    # The header cells (all text) share one style: the first new one is styled attribute by
+    # attribute, the next ones get a copy of its style array (the quote prefix is write's).
+    header_style: StyleArray | None = None
     for c, column in enumerate(columns, start=1):
-        cell = put(ws, 1, c, headers[c - 1])
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        fresh = None if header_style is None else fresh_cell(ws, 1, c, header_style)
+        if fresh is not None:
+            write(fresh, headers[c - 1])
+        else:
+            new = (1, c) not in ws._cells
+            cell = put(ws, 1, c, headers[c - 1])
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            if new and header_style is None:
+                header_style = style_array(cell)
         ws.column_dimensions[get_column_letter(c)].width = column.width
     wb = ws.parent
     assert wb is not None
