@@ -8,15 +8,17 @@ import zipfile
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
+
+from .writer import FastExcelWriter
 
 
 def workbook_to_bytes(wb: Workbook, when: datetime) -> bytes:
     """``wb`` as xlsx bytes stamped with ``when`` only."""
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        # ExcelWriter directly: Workbook.save would stamp the current time as "modified".
-        ExcelWriter(wb, archive).save()
+    # Stored, not deflated: pin_zip compresses every entry anyway.
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
+        # An ExcelWriter directly: Workbook.save would stamp the current time as "modified".
+        FastExcelWriter(wb, archive).save()
     return pin_zip(raw.getvalue(), when)
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, NamedStyle
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,10 +49,14 @@ def internal_link(text: str, sheet: str, cell: str) -> Link:
     return Link(text, f"'{sheet}'!{cell}", internal=True)
 
 
+@lru_cache(maxsize=16384)
 def markdown_value(text: str, base_url: str = "") -> str | Link:
     """A cell's inline Markdown as what the cell shows: code as plain text, a link as its
     label and the cell's hyperlink. A cell holds one hyperlink; with several links each
-    label is followed by its URL in angle brackets and the cell has none."""
+    label is followed by its URL in angle brackets and the cell has none.
+
+    Cached: a workbook per section and the combined one read every flow's text twice, and
+    the value (a string or a frozen :class:`Link`) cannot change."""
     items = spans(text, base_url)
     found = links(items)
     if not found:
@@ -95,6 +101,39 @@ def cell_at(ws: Worksheet, row: int, column: int) -> XlCell:
     return cell
 
 
+def styled_cell(ws: Worksheet, row: int, column: int, style: NamedStyle) -> XlCell:
+    """A new cell with the named ``style`` (registered in the workbook): what
+    ``cell_at`` and then ``cell.style = style.name`` give, without openpyxl's lookup of the
+    name in a list (for every cell). After that lookup openpyxl sets the cell's style array
+    to a copy of the style's (``NamedStyleDescriptor.__set__``), as ``fresh_cell`` does."""
+    cell = fresh_cell(ws, row, column, style.as_tuple())
+    if cell is None:
+        cell = cell_at(ws, row, column)
+        cell.style = style
+    return cell
+
+
+def fresh_cell(ws: Worksheet, row: int, column: int, style: StyleArray) -> XlCell | None:
+    """A new cell at ``row``, ``column`` with a copy of ``style`` (a style array whose fonts,
+    fills and so on the workbook has registered), as ``ws.cell`` creates it (also keeping
+    ``Worksheet._current_row``); None when the sheet has a cell there already or ``row`` is
+    off the sheet (``cell_at`` then says why)."""
+    if (row, column) in ws._cells or not 0 < row < 1048577:
+        return None
+    cell = XlCell(ws, row=row, column=column, style_array=style)
+    ws._cells[(row, column)] = cell
+    ws._current_row = max(row, ws._current_row)  # type: ignore[attr-defined]
+    return cell
+
+
+def style_array(cell: XlCell) -> StyleArray:
+    """A copy of ``cell``'s style array (font, fill, border, number format, alignment... as
+    indexes into its workbook's lists), without the quote prefix (``write`` sets it)."""
+    style = StyleArray(cell._style)  # type: ignore[attr-defined]
+    style.quotePrefix = 0
+    return style
+
+
 def write(cell: XlCell, value: Any) -> None:
     """The value of ``put``, without touching the cell's style but for the quote prefix (a
     :class:`Link` also becomes the cell's hyperlink; its font is the caller's)."""
@@ -108,8 +147,11 @@ def write(cell: XlCell, value: Any) -> None:
     elif isinstance(value, str):
         raw = value
         value = clean(value)
-        cell.value = value
-        cell.data_type = "s"  # assigning "=..." makes openpyxl guess a formula; undo that
+        # What ``cell.value = value`` and then ``data_type = "s"`` set (assigning "=..." made
+        # openpyxl guess a formula). Its string check has nothing left to do after ``clean``:
+        # the characters it refuses are among ``ILLEGAL_XML`` and it cuts at Excel's length.
+        cell._value = value  # type: ignore[attr-defined]
+        cell.data_type = "s"
         if raw.startswith(FORMULA_TRIGGERS) or value.startswith(FORMULA_TRIGGERS):
             cell.quotePrefix = True
     elif value is not None:

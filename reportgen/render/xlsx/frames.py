@@ -84,15 +84,18 @@ def firewall_frame(flows: Iterable[Flow]) -> pd.DataFrame:
         optional=("optional", "all"),
     )
     out = grouped.reset_index()
-    order = sorted(
-        range(len(out)),
-        key=lambda i: (
-            natural_key(str(out.at[i, "source_zone"])),
-            natural_key(str(out.at[i, "destination_zone"])),
-            str(out.at[i, "protocol"]),
-            natural_key(str(out.at[i, "port"])),
-        ),
+    # The sort keys from plain lists: out.at[i, column] per row and key cost more than the
+    # grouping itself.
+    keys = list(
+        zip(
+            (natural_key(str(v)) for v in out["source_zone"].tolist()),
+            (natural_key(str(v)) for v in out["destination_zone"].tolist()),
+            (str(v) for v in out["protocol"].tolist()),
+            (natural_key(str(v)) for v in out["port"].tolist()),
+            strict=True,
+        )
     )
+    order = sorted(range(len(out)), key=keys.__getitem__)
     return out.iloc[order].reset_index(drop=True)[list(FIREWALL_COLUMNS)]
 
 

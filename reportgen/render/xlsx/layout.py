@@ -9,16 +9,31 @@ from copy import copy
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, NamedStyle
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import LINK_FONT, TEXT, Link, cell_at, clean, put, write
+from .cells import (
+    LINK_FONT,
+    TEXT,
+    Link,
+    cell_at,
+    clean,
+    fresh_cell,
+    put,
+    style_array,
+    styled_cell,
+    write,
+)
 from .styles import (
     BLOCK_FONT,
     BODY_FONT,
@@ -35,15 +50,23 @@ from .styles import (
     WRAP_LEFT,
 )
 
+_COLUMN_STYLES: WeakKeyDictionary[Workbook, dict[str, NamedStyle]] = WeakKeyDictionary()
+"""The named styles ``column_style`` registered, per workbook, by name."""
 
-def column_style(wb: Workbook, column: Column, *, link: bool = False) -> str:
+
+def column_style(wb: Workbook, column: Column, *, link: bool = False) -> NamedStyle:
     """A named cell style for a table column's data cells (number format and alignment),
     registered once per workbook. Assigning it sets every attribute in one step; setting
     alignment and number format per cell made openpyxl hash both for every cell, about a
-    third of the workbooks' Python function calls (cProfile)."""
+    third of the workbooks' Python function calls (cProfile).
+
+    The style object itself is returned (``styled_cell`` copies its style array into a
+    cell): assigning it by name made openpyxl look the name up in a list for every cell."""
     kind = "wrap" if column.wrap else "center" if column.center else "top"
     name = f"reportgen {'text' if column.text else 'value'} {kind}{' link' if link else ''}"
-    if name not in wb.named_styles:
+    registered = _COLUMN_STYLES.setdefault(wb, {})
+    style = registered.get(name)
+    if style is None:
         style = NamedStyle(
             name=name,
             alignment=copy(COLUMN_ALIGNMENTS[kind]),
@@ -53,7 +76,8 @@ def column_style(wb: Workbook, column: Column, *, link: bool = False) -> str:
         if column.text:
             style.number_format = TEXT
         wb.add_named_style(style)
-    return name
+        registered[name] = style
+    return style
 
 
 _NARROW = frozenset(" .,;:!|'()[]/\\-ijlft1")
@@ -81,12 +105,19 @@ def text_width(text: str, *, bold: bool = False) -> float:
     return width * (1.1 if bold else 1.0)
 
 
+_WORDS = re.compile(r"[^\s-]*-|\S+|\s+")
+"""A paragraph's words (with a hyphen they end at) and the spaces between them."""
+
+
+@lru_cache(maxsize=16384)
 def text_lines(text: str, width: float, *, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped in a column ``width`` units wide.
 
     Excel does not grow a row for wrapped text it did not lay out itself, so rows get an
     explicit height from this count. It wraps as spreadsheets do (at spaces and after a
     hyphen; a word longer than the line is broken), with one unit of cell padding.
+
+    Cached: the workbook per section and the combined one size the same texts.
     """
     if not text:
         return 1
@@ -94,7 +125,7 @@ def text_lines(text: str, width: float, *, bold: bool = False) -> int:
     total = 0
     for paragraph in text.split("\n"):
         lines, used = 1, 0.0
-        for word in re.findall(r"[^\s-]*-|\S+|\s+", paragraph):
+        for word in _WORDS.findall(paragraph):
             size = text_width(word, bold=bold)
             if word.isspace():
                 used += size
@@ -229,11 +260,21 @@ def table_sheet(
         for c, column in enumerate(columns)
     ]
     headers = _unique([gettext(column.header) for column in columns])
+    # The header cells (all text) share one style: the first new one is styled attribute by
+    # attribute, the next ones get a copy of its style array (the quote prefix is write's).
+    header_style: StyleArray | None = None
     for c, column in enumerate(columns, start=1):
-        cell = put(ws, 1, c, headers[c - 1])
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        fresh = None if header_style is None else fresh_cell(ws, 1, c, header_style)
+        if fresh is not None:
+            write(fresh, headers[c - 1])
+        else:
+            new = (1, c) not in ws._cells
+            cell = put(ws, 1, c, headers[c - 1])
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            if new and header_style is None:
+                header_style = style_array(cell)
         ws.column_dimensions[get_column_letter(c)].width = column.width
     wb = ws.parent
     assert wb is not None
@@ -242,8 +283,9 @@ def table_sheet(
     for r, values in enumerate(rows, start=2):
         lines = 1
         for c, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            cell = cell_at(ws, r, c)
-            cell.style = (link_styles if isinstance(value, Link) else styles)[c - 1]
+            cell = styled_cell(
+                ws, r, c, (link_styles if isinstance(value, Link) else styles)[c - 1]
+            )
             write(cell, value)
             if column.wrap and isinstance(value, str | Link):
                 lines = max(lines, text_lines(str(value), column.width))
@@ -254,7 +296,15 @@ def table_sheet(
     )
     ws.row_dimensions[1].height = max(2, header_lines) * LINE_HEIGHT
     last = max(2, len(rows) + 1)
-    table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
+    ref = f"A1:{get_column_letter(len(columns))}{last}"
+    # The columns and filter openpyxl's writer would give the table (write_tables), named by
+    # the header cells: it read them from ws[ref], every cell of the table.
+    table_columns = [
+        TableColumn(id=c, name=str(cell_at(ws, 1, c).value)) for c in range(1, len(columns) + 1)
+    ]
+    table = Table(
+        displayName=name, ref=ref, tableColumns=table_columns, autoFilter=AutoFilter(ref=ref)
+    )
     table.tableStyleInfo = TableStyleInfo(
         name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False
     )
@@ -289,6 +339,7 @@ class Blocks:
         self.ws = ws
         self.row = 1
         self._ = gettext
+        self._styles: dict[tuple[object, ...], StyleArray] = {}
 
     def title(self, text: str) -> None:
         put(self.ws, self.row, 1, self._(text)).font = TITLE_FONT
@@ -318,19 +369,14 @@ class Blocks:
         if header_lines > 1:
             self.ws.row_dimensions[self.row].height = header_lines * LINE_HEIGHT
         for c, text in enumerate(header, start=1):
-            cell = put(self.ws, self.row, c, text)
-            cell.font = BOLD
-            cell.fill = SUBHEADER_FILL
-            cell.border = BOX
-            cell.alignment = WRAP
+            self._put(c, text, True, "header", _header_style)
         self.row += 1
         first = self.row
+        row_style = _left_style if left else _row_style
         for values in rows:
             lines = 1
             for c, value in enumerate(values, start=1):
-                cell = put(self.ws, self.row, c, value, text=isinstance(value, str | Link))
-                cell.border = BOX
-                cell.alignment = WRAP_LEFT if left else WRAP
+                self._put(c, value, isinstance(value, str | Link), left, row_style)
                 if isinstance(value, str | Link) and c <= len(widths):
                     lines = max(lines, text_lines(str(value), widths[c - 1]))
             if lines > 1:
@@ -340,3 +386,44 @@ class Blocks:
             for c in range(1, len(header) + 1):
                 self.ws.cell(row=self.row - 1, column=c).font = BOLD
         self.row += 1
+
+    def _put(
+        self, column: int, value: Any, text: bool, kind: object, style: Callable[[XlCell], None]
+    ) -> None:
+        """``put`` (``text`` as there) on the current row, then ``style`` the cell.
+
+        A new cell's style array depends only on ``kind``, on whether ``put`` gave it the text
+        number format and on whether ``value`` is a link: the first such cell of the sheet is
+        styled attribute by attribute, the next ones get a copy of its style array (each
+        attribute made openpyxl hash a font, fill, border or alignment again). The quote
+        prefix is ``write``'s, as before."""
+        ws, row = self.ws, self.row
+        is_link = isinstance(value, Link)
+        key = (kind, text and (value is None or isinstance(value, str) or is_link), is_link)
+        known = self._styles.get(key)
+        fresh = None if known is None else fresh_cell(ws, row, column, known)
+        if fresh is not None:
+            write(fresh, value)
+            return
+        new = (row, column) not in ws._cells
+        cell = put(ws, row, column, value, text=text)
+        style(cell)
+        if new and known is None:
+            self._styles[key] = style_array(cell)
+
+
+def _header_style(cell: XlCell) -> None:
+    cell.font = BOLD
+    cell.fill = SUBHEADER_FILL
+    cell.border = BOX
+    cell.alignment = WRAP
+
+
+def _row_style(cell: XlCell) -> None:
+    cell.border = BOX
+    cell.alignment = WRAP
+
+
+def _left_style(cell: XlCell) -> None:
+    cell.border = BOX
+    cell.alignment = WRAP_LEFT
