@@ -404,8 +404,7 @@ def _register(
                         for f in items
                     },
                     "further": {
-                        f.id: [str(ref) for ref in f.controls if ref not in common]
-                        for f in items
+                        f.id: [str(ref) for ref in f.controls if ref not in common] for f in items
                     },
                     "own_id": {
                         f.id: f.id != f"{rule_id}:{labels.get(f.flow_key, f.flow_key)}"
