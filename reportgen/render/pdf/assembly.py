@@ -28,7 +28,7 @@ from .context import (
     CHANGES_TEMPLATE,
     MAIN_TEMPLATE,
     AttachmentFile,
-    attachments,
+    LazyAttachments,
     html_stream,
     pdf_name,
     user_folder,
@@ -131,11 +131,10 @@ def assemble(
     document), is laid out in one piece. Either way every
     layout gets its own ``TemplateFetcher``, and the result lists what they served and
     refused, so that tests see what the production path fetched."""
-    files = attachments(data) if files is None else files
+    files = LazyAttachments(data) if files is None else files
     user = user_folder(options)
     moment = data.build.build_time.astimezone(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
-    attach = Attach(tuple(files), moment)
     own: Executor | None = None
     pool = options.pool
     cut = sum(1 for _ in data.matrix.flows) >= ONE_PIECE_FLOWS
@@ -149,6 +148,7 @@ def assemble(
             if stream.fresh and stream.started and pool is not None:
                 stream.submit(pool)
         text, documents = stream.finish()
+        attach = Attach(tuple(files), moment)
         if len(documents) == 1 or not cut:
             whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
             return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)

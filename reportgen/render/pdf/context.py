@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jinja2
 from markupsafe import Markup
@@ -229,6 +229,30 @@ def attachments(data: ReportData) -> tuple[AttachmentFile, ...]:
         ),
         *_verify_attachment(data),
     )
+
+
+class LazyAttachments(Sequence[AttachmentFile]):
+    """``attachments(data)``, made on first use: the report's template lists them in its
+    last chapters, so the parts before those are laid out without waiting for the JSON."""
+
+    def __init__(self, data: ReportData) -> None:
+        self._data = data
+        self._files: tuple[AttachmentFile, ...] | None = None
+
+    def _made(self) -> tuple[AttachmentFile, ...]:
+        if self._files is None:
+            self._files = attachments(self._data)
+        return self._files
+
+    @overload
+    def __getitem__(self, index: int) -> AttachmentFile: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AttachmentFile]: ...
+    def __getitem__(self, index: int | slice) -> AttachmentFile | Sequence[AttachmentFile]:
+        return self._made()[index]
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 def _verify_attachment(data: ReportData) -> tuple[AttachmentFile, ...]:
