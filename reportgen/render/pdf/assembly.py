@@ -17,6 +17,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from weasyprint import Attachment
 from weasyprint.urls import URLFetcher
@@ -164,7 +165,7 @@ def assemble(
             pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents) - 1))
         if pool is not None:
             stream.submit(pool)
-        body = stream.results(pool)
+        body, opened = stream.results(pool)
         laid = list(body)
         clock = _log_step("parts", clock, f"{sum(p.seconds for p in body):.1f} s in the workers")
         front_landscape = [False] * FRONT_PAGES
@@ -204,7 +205,7 @@ def assemble(
             own.shutdown(wait=True, cancel_futures=True)
     parts = [first, *body]
     clock = _log_step("front and page numbers", clock, f"{len(landscape)} pages")
-    merged = pdf_parts.merge(parts, stamps.pdf)
+    merged = pdf_parts.merge(parts, stamps.pdf, opened)
     _log_step("merge", clock, f"{len(merged)} bytes")
     everything = [*laid, first, stamps]
     return Assembled(
@@ -291,15 +292,22 @@ class _Stream:
             self.documents = pdf_parts.split(text)
         return text, self.documents
 
-    def results(self, pool: Executor | None) -> list[pdf_parts.LaidOut]:
-        """The body's parts laid out, in order: from the workers, or here without a pool."""
-        if pool is None:
-            return [pdf_parts.lay_out_one(self.work(i)) for i in range(1, len(self.documents))]
+    def results(self, pool: Executor | None) -> tuple[list[pdf_parts.LaidOut], list[Any]]:
+        """The body's parts laid out, in order (from the workers, or here without a pool),
+        each also parsed for the join as soon as it is back, while later ones are laid out."""
+        laid: list[pdf_parts.LaidOut] = []
+        opened: list[Any] = []
         try:
-            return [self.sent[i].result() for i in range(1, len(self.documents))]
+            for i in range(1, len(self.documents)):
+                part = (
+                    pdf_parts.lay_out_one(self.work(i)) if pool is None else self.sent[i].result()
+                )
+                laid.append(part)
+                opened.append(pdf_parts.open_part(part))
         finally:
             for future in self.sent.values():
                 future.cancel()
+        return laid, opened
 
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:

@@ -420,10 +420,18 @@ def outline_tree(marks: Sequence[Bookmark]) -> list[tuple[Bookmark, list[Any]]]:
     return root
 
 
-def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
+def open_part(part: LaidOut) -> Any:
+    """A part's PDF, parsed (``merge`` takes them so, to parse each as soon as it is done)."""
+    import pikepdf
+
+    return pikepdf.open(io.BytesIO(part.pdf))
+
+
+def merge(parts: Sequence[LaidOut], stamps: bytes | None, opened: Sequence[Any] = ()) -> bytes:
     """Join the parts (the first keeps its catalogue), resolve cross-part links, rebuild the
     named destinations and the outline, lay the stamp pages over the pages, and write the
-    file reproducibly."""
+    file reproducibly. ``opened``: the parts after the first, already parsed
+    (``open_part``); else they are parsed here."""
     import pikepdf
 
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
@@ -432,7 +440,10 @@ def merge(parts: Sequence[LaidOut], stamps: bytes | None) -> bytes:
     marks: list[Bookmark] = []
     offset = 0
     for number, part in enumerate(parts):
-        source = out if number == 0 else pikepdf.open(io.BytesIO(part.pdf))
+        if number == 0:
+            source = out
+        else:
+            source = opened[number - 1] if opened else open_part(part)
         if number:
             out.pages.extend(source.pages)
             structure.add(source, offset)
