@@ -345,8 +345,10 @@ def stop_fork_server() -> None:
     the benchmarks read them, and no server outlives the command. Uses the standard
     library's own stop method (``ForkServer._stop``, present since Python 3.8); a Python
     without it leaves the server to end when this process does."""
-    from multiprocessing import forkserver
-
+    try:
+        from multiprocessing import forkserver
+    except ImportError:  # pragma: no cover - a platform without fork servers (Windows)
+        return
     server = getattr(forkserver, "_forkserver", None)
     stop = getattr(server, "_stop", None)
     if callable(stop) and getattr(server, "_forkserver_pid", None) is not None:
