@@ -222,3 +222,32 @@ def test_a_template_without_part_marks_is_laid_out_in_one_piece(tmp_path: Path) 
 def test_the_tagged_structure_survives_the_join(batched: Rendered) -> None:
     """Each part is tagged on its own; joined, the tree reads back as one (see test_pdf)."""
     check_tagged_structure(batched)
+
+
+def _children_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def test_the_workers_cpu_counts_once_the_fork_server_is_stopped() -> None:
+    """The workers are the fork server's children, not this process's: their CPU reaches
+    ``RUSAGE_CHILDREN`` (what time(1) and benchmarks/run.py read) only once the server that
+    waited for them is stopped and waited for, which `reportgen build` does at its end."""
+    import multiprocessing
+
+    from reportgen.build import render_all
+    from reportgen.render.pdf.parts import stop_fork_server
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    stop_fork_server()  # one started by an earlier test: its children are not this build's
+    start = _children_cpu()
+    pdf = render_all(load_report_data(), ["pdf"], jobs=2)["pdf"]
+    assert len(pdf) == 1
+    unseen = _children_cpu() - start
+    stop_fork_server()
+    seen = _children_cpu() - start
+    # The shipped report is laid out in parts (83 flows): some seconds of CPU in the workers.
+    assert unseen < 0.5 < seen, (unseen, seen)
