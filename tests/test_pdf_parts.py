@@ -19,6 +19,7 @@ import pytest
 from reportgen.render import RenderOptions
 from reportgen.render import pdf as pdf_module
 from reportgen.render.pdf import context as pdf_context
+from reportgen.render.pdf import parts as pdf_parts_module
 from reportgen.render.pdf.parts import (
     PART_MARK,
     XREF,
@@ -85,6 +86,9 @@ def batched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     patch = pytest.MonkeyPatch()
     patch.setattr(pdf_context, "PART_ROWS", 20)
     patch.setattr(pdf_context, "PART_IDS", 100)
+    # Every piece its own part (the report's chapters are grouped into parts of at least
+    # PART_MIN_CHARS otherwise), so that links, contents and stamps cross many parts.
+    patch.setattr(pdf_parts_module, "PART_MIN_CHARS", 0)
     force_layout(patch, "parts")
     try:
         data = load_report_data()
@@ -251,3 +255,19 @@ def test_the_workers_cpu_counts_once_the_fork_server_is_stopped() -> None:
     seen = _children_cpu() - start
     # The shipped report is laid out in parts (83 flows): some seconds of CPU in the workers.
     assert unseen < 0.5 < seen, (unseen, seen)
+
+
+def test_small_pieces_are_grouped_into_parts_the_first_alone() -> None:
+    from reportgen.render.pdf.parts import PART_MIN_CHARS, Splitter
+
+    head = "<html><head></head><body>"
+    chapters = [f"<section><p>{'x' * (PART_MIN_CHARS // 3)}</p></section>" for _ in range(7)]
+    page = head + "<p>run</p>" + "".join(PART_MARK + c for c in chapters) + "\n</body>\n</html>\n"
+    parts = split(page)
+    # The front alone, then 3 + 3 chapters (each group reaches PART_MIN_CHARS), then the rest.
+    assert [p.count("<section>") for p in parts] == [1, 3, 3]
+    assert all(p.startswith(head) and "run" in p for p in parts)
+    streamed = Splitter()
+    got = [d for i in range(0, len(page), 1000) for d in streamed.feed(page[i : i + 1000])]
+    last, as_split = streamed.finish()
+    assert as_split and got + last == parts
