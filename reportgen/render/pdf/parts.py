@@ -296,18 +296,6 @@ def lay_out_one(args: Work) -> LaidOut:
     return lay_out(*args)
 
 
-def lay_out_all(
-    documents: Sequence[str],
-    base_url: str,
-    user: Path | None,
-    variant: str,
-    jobs: int,
-    pool: Executor | None = None,
-) -> list[LaidOut]:
-    """Lay the parts out (see ``run``)."""
-    return run([(doc, base_url, user, variant, None) for doc in documents], jobs, pool)
-
-
 def run(work: Sequence[Work], jobs: int, pool: Executor | None = None) -> list[LaidOut]:
     """Lay documents out: in ``pool`` when given, else in a pool of ``jobs`` worker processes
     (``worker_pool``) when ``jobs`` > 1, else here. The largest are started first; the
