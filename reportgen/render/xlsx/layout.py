@@ -227,15 +227,18 @@ def _same(text: str) -> str:
 def _unique(headers: Sequence[str]) -> list[str]:
     """Headers as Excel Table column names: two that a translation made equal get ``(2)``."""
     seen: set[str] = set()
-    out = []
-    for header in headers:
-        candidate, n = header, 1
-        while candidate.casefold() in seen:
-            n += 1
-            candidate = f"{header} ({n})"
-        seen.add(candidate.casefold())
-        out.append(candidate)
-    return out
+    return [_unique_name(header, seen) for header in headers]
+
+
+def _unique_name(name: str, seen: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` … when ``seen`` (casefolded) has it; the result
+    is added to ``seen``. Excel compares table column names without case."""
+    candidate, n = name, 1
+    while candidate.casefold() in seen:
+        n += 1
+        candidate = f"{name} ({n})"
+    seen.add(candidate.casefold())
+    return candidate
 
 
 def table_sheet(
@@ -317,16 +320,10 @@ def table_sheet(
 def table_headers(base: Sequence[str], extra: Iterable[str]) -> list[str]:
     """``base`` plus ``extra`` headers made unique and single-line (Table column names)."""
     seen = {h.casefold() for h in base}
-    out = list(base)
-    for header in extra:
-        name = re.sub(r"\s+", " ", clean(header)).strip() or "Column"
-        candidate, n = name, 1
-        while candidate.casefold() in seen:
-            n += 1
-            candidate = f"{name} ({n})"
-        seen.add(candidate.casefold())
-        out.append(candidate)
-    return out
+    return [
+        *base,
+        *(_unique_name(re.sub(r"\s+", " ", clean(h)).strip() or "Column", seen) for h in extra),
+    ]
 
 
 # --- Summary -----------------------------------------------------------------------------
