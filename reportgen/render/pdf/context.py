@@ -367,7 +367,9 @@ def _headings(
 
 
 def _register(
-    data: ReportData, by_level: Sequence[tuple[Level, list[Finding]]]
+    data: ReportData,
+    by_level: Sequence[tuple[Level, list[Finding]]],
+    labels: dict[str, str],
 ) -> list[tuple[Level, list[dict[str, Any]]]]:
     """The findings register: per severity, per rule (in rule-set order), its findings.
 
@@ -381,7 +383,6 @@ def _register(
     rules = {r.id: r for r in data.assessment.rules}
     order = {r.id: i for i, r in enumerate(data.assessment.rules)}
     approved = {a.id: a.approved for a in data.assessment.assumptions}
-    labels = {f.key: f.id or f.key for f in data.matrix.flows}
     register = []
     for level, findings in by_level:
         groups: dict[str, list[Finding]] = {}
@@ -814,6 +815,8 @@ def context(
         if any(f.severity is level for f in assessment.findings)
     ]
     flows_by_key: dict[str, Flow] = {f.key: f for f in matrix.flows}
+    # A flow as the register names it: its id as written, else its key.
+    labels = {key: flow.id or key for key, flow in flows_by_key.items()}
     section_titles = {s.slug: s.title for s in matrix.sections}
     controls: dict[str, list[Any]] = {}
     for status in assessment.control_status:
@@ -905,7 +908,7 @@ def context(
             for k, v in FRAMEWORK_TITLES.items()
         },
         "framework_short": FRAMEWORK_SHORT,
-        "register": _register(data, by_level),
+        "register": _register(data, by_level, labels),
         "triage": _triage(lang),
         "triaged": any(f.triage.location is not None for f in assessment.findings),
         "control_status": _control_status(data, lang),
@@ -920,9 +923,7 @@ def context(
         "flows_by_key": flows_by_key,
         "flow_text": _flow_text(flows_by_key, lang),
         "rule_totals": _rule_totals(by_level, headings),
-        "flow_label": lambda f: (
-            flows_by_key[f.flow_key].id or f.flow_key if f.flow_key in flows_by_key else f.flow_key
-        ),
+        "flow_label": lambda f: labels.get(f.flow_key, f.flow_key),
         "section_titles": section_titles,
         "stat_sections": [
             {
