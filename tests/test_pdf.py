@@ -668,3 +668,45 @@ def test_register_counts_a_control_only_some_findings_of_a_rule_fall_under(
         if any(sum(1 for g in items if ref in g.controls) < len(items) for ref in f.controls)
     )
     assert further >= 1
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [(None, {"unapproved"}), ("assumptions", {"all"}), ("trust-class:Internet", {"some"})],
+)
+def test_register_states_the_approval_of_the_assumptions_a_rule_rests_on(
+    tmp_path: Path, subject: str | None, expected: set[str]
+) -> None:
+    from reportgen.build import load
+    from reportgen.render.pdf.context import _register
+
+    config = tmp_path / "report.toml"
+    text = CONFIG.read_text(encoding="utf-8")
+    if subject is not None:
+        text += (
+            f'\n[[approval]]\nsubject = "{subject}"\nname = "Jane Doe"\n'
+            'role = "Information security officer"\ndate = 2026-11-30\n'
+        )
+    config.write_text(text, encoding="utf-8")
+    data = load(SOURCE, config)
+    approved = {a.id for a in data.assessment.assumptions if a.approved}
+    by_level = [
+        (level, [f for f in data.assessment.findings if f.severity is level]) for level in Level
+    ]
+    labels = {flow.key: flow.id or flow.key for flow in data.matrix.flows}
+    groups = [g for _level, found in _register(data, by_level, labels) for g in found]
+    resting = [g for g in groups if any(f.assumptions for f in g["findings"])]
+    internet = [
+        g for g in resting if any("trust-class:Internet" in f.assumptions for f in g["findings"])
+    ]
+    assert resting and internet
+    if subject == "trust-class:Internet":
+        # Groups with a finding on an Internet flow have approved and unapproved assumptions;
+        # each finding names exactly its unapproved ones.
+        assert {g["approval"] for g in internet} == expected
+        for g in internet:
+            for f in g["findings"]:
+                assert g["unapproved"][f.id] == [a for a in f.assumptions if a not in approved]
+                assert "trust-class:Internet" not in g["unapproved"][f.id]
+    else:
+        assert {g["approval"] for g in resting} == expected
