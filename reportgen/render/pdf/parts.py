@@ -391,7 +391,6 @@ class LazyPool(Executor):
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         self._lock = threading.Lock()
-        self._processes: dict[int, Any] = {}
         start_fork_server()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -400,10 +399,16 @@ class LazyPool(Executor):
                 raise RuntimeError("cannot schedule new futures after shutdown")
             if self._pool is None:
                 self._pool = worker_pool(self.jobs)
-                # stop_workers reads the pool's own table of processes.
-                self._processes = getattr(self._pool, "_processes", None) or {}
             pool = self._pool
         return pool.submit(fn, *args, **kwargs)
+
+    def stop(self) -> dict[int, Any]:
+        """``stop_workers`` for this pool: closed under the lock first, so that no worker pool
+        can start after the one (if any) that is stopped here."""
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        return {} if pool is None else stop_workers(pool)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
@@ -419,6 +424,8 @@ def stop_workers(pool: Executor) -> dict[int, Any]:
     submission already under way starts is still entered there, so a caller whose other
     thread may still be submitting ends the table again (``end_workers``) once that thread
     is done."""
+    if isinstance(pool, LazyPool):
+        return pool.stop()
     found = getattr(pool, "_processes", None)  # the pool's dict itself, even while empty
     workers: dict[int, Any] = found if found is not None else {}
     pool.shutdown(wait=False, cancel_futures=True)
