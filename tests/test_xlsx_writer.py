@@ -19,6 +19,9 @@ from reportgen.render.xlsx.cells import put
 
 def _workbook() -> Workbook:
     wb = Workbook()
+    # Both writers write the same document properties; pinned, so that two writes a second
+    # apart do not differ in their timestamps.
+    wb.properties.created = wb.properties.modified = datetime.datetime(2026, 1, 1)
     ws = wb.active
     assert ws is not None
     values: list[str | float | None] = [
