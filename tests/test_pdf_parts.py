@@ -271,3 +271,45 @@ def test_small_pieces_are_grouped_into_parts_the_first_alone() -> None:
     got = [d for i in range(0, len(page), 1000) for d in streamed.feed(page[i : i + 1000])]
     last, as_split = streamed.finish()
     assert as_split and got + last == parts
+
+
+def _laid_without_sharing(document: str) -> bytes:
+    from weasyprint import HTML
+
+    from reportgen.render.pdf.assembly import PDF_VARIANT
+    from reportgen.render.pdf.fetcher import BASE_URL, TemplateFetcher
+
+    laid = HTML(string=document, base_url=BASE_URL, url_fetcher=TemplateFetcher(None)).render()
+    pdf: bytes = laid.write_pdf(pdf_variant=PDF_VARIANT)
+    return pdf
+
+
+@pytest.mark.slow
+def test_a_worker_parses_the_head_style_once_and_lays_out_the_same_bytes() -> None:
+    """``lay_out`` parses a head's ``<style>`` once per process and hands it to WeasyPrint as
+    a user style sheet: for the report's own parts the bytes are those of a plain layout,
+    each part still records the fonts the sheet fetched, and a document with another author
+    style is laid out as it is."""
+    from reportgen.render.pdf.assembly import PDF_VARIANT
+    from reportgen.render.pdf.fetcher import BASE_URL, TemplateFetcher
+
+    html = pdf_context.html(load_report_data(), RenderOptions(), ())
+    documents = split(html)
+    assert len(documents) > 2
+    pdf_parts_module._STYLES.clear()
+    firsts = [pdf_parts_module.lay_out(d, BASE_URL, None, PDF_VARIANT) for d in documents[:3]]
+    assert len(pdf_parts_module._STYLES) == 1  # one sheet for all three parts
+    for document, laid in zip(documents[:3], firsts, strict=True):
+        assert laid.pdf == _laid_without_sharing(document)
+        fonts = [u for u in laid.served if u.endswith(".ttf")]
+        assert any(u.endswith("/DejaVuSans.ttf") for u in fonts), laid.served
+    # Another author style: the document keeps its own <style>, and its rule wins as before.
+    for extra in (
+        '<link rel="stylesheet" href="x.css">',
+        '<p style="color: red !important">x</p>',
+        "<style>p { color: red; }</style>",
+    ):
+        body = documents[1].index("<body>") + len("<body>")
+        document = documents[1][:body] + extra + documents[1][body:]
+        kept, style = pdf_parts_module._shared_style(document, BASE_URL, None, TemplateFetcher())
+        assert style is None and kept == document

@@ -259,7 +259,11 @@ def lay_out(
 
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
-    laid = HTML(string=document, base_url=base_url, url_fetcher=fetcher).render()
+    document, style = _shared_style(document, base_url, user, fetcher)
+    laid = HTML(string=document, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[style.sheet] if style else None,
+        font_config=style.fonts if style else None,
+    )
     anchors: dict[str, int] = {}
     bookmarks = []
     for index, page in enumerate(laid.pages):
@@ -284,6 +288,66 @@ def lay_out(
         tuple(fetcher.served),
         tuple(fetcher.refused),
     )
+
+
+@dataclass(frozen=True)
+class _Style:
+    """A head's style sheet, parsed once per process, with the fonts its ``@font-face``
+    rules registered, and what the fetcher was asked for while it was parsed."""
+
+    sheet: Any
+    fonts: Any
+    served: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_OTHER_STYLE = re.compile(
+    r"<style\b|<link\b[^>]*\bstylesheet\b|\bstyle=\"[^\"]*!\s*important", re.IGNORECASE
+)
+_STYLES: dict[tuple[str, str, Path | None], _Style] = {}
+STYLES_KEPT = 4
+"""Style sheets a process keeps parsed (a build has one, and its stamps add one)."""
+
+
+def _shared_style(
+    document: str, base_url: str, user: Path | None, fetcher: TemplateFetcher
+) -> tuple[str, _Style | None]:
+    """The document without its head's ``<style>`` elements, and their sheet parsed once
+    in this process (a worker lays out several parts with the same head).
+
+    Its parse, with the ``@font-face`` fonts it loads, was a tenth of a second of every part.
+    WeasyPrint takes the sheet as a user style sheet; with no other author style in the
+    document (no other ``<style>``, no linked sheet, no ``!important`` in a style attribute)
+    the cascade is the same, and so are the bytes (tests/test_pdf_parts.py). Otherwise the
+    document is left as it is. The fetcher records what the sheet's parse fetched, as if it
+    had been parsed for this document."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    head_end = document.find("</head>")
+    found = list(_STYLE.finditer(document, 0, max(head_end, 0)))
+    if not found:
+        return document, None
+    starts = [0, *(m.end() for m in found)]
+    ends = [*(m.start() for m in found), len(document)]
+    rest = "".join(document[a:b] for a, b in zip(starts, ends, strict=True))
+    if _OTHER_STYLE.search(rest):
+        return document, None
+    css = "\n".join(m.group(1) for m in found)
+    key = (css, base_url, user)
+    style = _STYLES.get(key)
+    if style is None:
+        first = TemplateFetcher(user)
+        fonts = FontConfiguration()
+        sheet = CSS(string=css, base_url=base_url, url_fetcher=first, font_config=fonts)
+        style = _Style(sheet, fonts, tuple(first.served), tuple(first.refused))
+        while len(_STYLES) >= STYLES_KEPT:
+            del _STYLES[next(iter(_STYLES))]
+        _STYLES[key] = style
+    fetcher.served.extend(style.served)
+    fetcher.refused.extend(style.refused)
+    return rest, style
 
 
 Work = tuple[str, str, "Path | None", "str | None", "Callable[[Any], list[Any]] | None"]
