@@ -313,3 +313,38 @@ def test_a_worker_parses_the_head_style_once_and_lays_out_the_same_bytes() -> No
         document = documents[1][:body] + extra + documents[1][body:]
         kept, style = pdf_parts_module._shared_style(document, BASE_URL, None, TemplateFetcher())
         assert style is None and kept == document
+
+
+def _collector_state() -> tuple[bool, bool]:
+    import gc
+
+    return gc.isenabled(), pdf_parts_module._IN_WORKER
+
+
+def test_a_worker_runs_without_the_cyclic_collector_and_collects_when_due(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    pool = pdf_parts_module.worker_pool(1)
+    try:
+        assert pool.submit(_collector_state).result(timeout=60) == (False, True)
+    finally:
+        pool.shutdown()
+    assert gc.isenabled()  # this process keeps its collector
+
+    monkeypatch.setattr(pdf_parts_module, "GC_BUDGET", 1000)
+    gc.disable()
+    try:
+        for _ in range(5000):  # cyclic garbage, as a laid-out part is
+            cycle: list[object] = []
+            cycle.append(cycle)
+        pending = gc.get_count()[0]
+        assert pending > 1000
+        pdf_parts_module._collect_if_due()  # not a worker: nothing happens
+        assert gc.get_count()[0] >= pending
+        monkeypatch.setattr(pdf_parts_module, "_IN_WORKER", True)
+        pdf_parts_module._collect_if_due()
+        assert gc.get_count()[0] < 1000
+    finally:
+        gc.enable()

@@ -29,6 +29,7 @@ with one worker or many (tested).
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -257,6 +258,7 @@ def lay_out(
     """Lay one part out and write it (runs in a worker process)."""
     from weasyprint import HTML
 
+    _collect_if_due()
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
     document, style = _shared_style(document, base_url, user, fetcher)
@@ -386,6 +388,36 @@ PRELOAD = ("weasyprint", "reportgen.render.pdf.parts")
 """What every worker needs, imported once by the fork server before it forks the workers."""
 
 
+GC_BUDGET = 1_500_000
+"""Objects a worker lets pile up before it collects its garbage: at 1,000 flows, six parts
+per worker, one collection each, and a resident size of up to 370 MB instead of 200 MB.
+
+A laid-out part is one large reference cycle (elements, styles, boxes, PDF objects: 370,000
+objects for a 17-page matrix part), so only the cyclic collector frees it, and with its usual
+thresholds the collector also walked the growing layout many times over while the part was
+being laid out: a quarter of a worker's CPU time (1,000 flows: 38.0 s -> 28.9 s without it,
+31.1 s when collecting after every part).
+A worker therefore runs with the collector off (``_worker_start``) and collects, before its
+next part, only once this many objects are waiting; a worker that ends first collects
+nothing."""
+
+_IN_WORKER = False
+
+
+def _worker_start() -> None:
+    """A PDF worker's initializer: the collector off for its lifetime (see ``GC_BUDGET``),
+    and what it inherited moved out of the collector's way."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    gc.disable()
+    gc.freeze()
+
+
+def _collect_if_due() -> None:
+    if _IN_WORKER and gc.get_count()[0] > GC_BUDGET:
+        gc.collect()
+
+
 def _ready() -> int:
     """A worker's first task: it is up, with ``PRELOAD`` imported."""
     import weasyprint  # noqa: F401  (already imported in the fork server: this costs nothing)
@@ -413,7 +445,7 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     inherits no lock held by one of this process's threads. Elsewhere they are spawned. Each
     worker is started now, with a trivial task, so that it is ready (importing, in the spawn
     case) while this process renders the HTML and the other formats."""
-    pool = ProcessPoolExecutor(jobs, mp_context=_context())
+    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_start)
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
