@@ -189,7 +189,12 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
         if name == "render_all":
             # What `reportgen build` does: every format, the PDF's parts in `jobs` workers.
             formats = ["json", "markdown", "xlsx", "pdf"]
-            return lambda: render_all(state["data"], formats, jobs=jobs)
+
+            def render_all_() -> object:
+                with gc_paused():  # as `reportgen build` renders (cli.gc_paused)
+                    return render_all(state["data"], formats, jobs=jobs)
+
+            return render_all_
         renderer = get_renderer(name)
         return lambda: renderer(state["data"], RenderOptions())
 

@@ -167,3 +167,24 @@ def test_the_command_line_pauses_it_and_restores_it(
     assert result.exit_code == 1  # the shipped page has one error
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_the_build_renders_with_it_paused_and_restores_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[tuple[str, bool]] = []
+    import reportgen.build as build_module
+
+    real_render = build_module._render_one
+
+    def watched(fmt: str, *args: object, **kwargs: object) -> object:
+        seen.append((fmt, gc.isenabled()))
+        return real_render(fmt, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_render_one", watched)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--formats", "json,markdown", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen == [("json", False), ("markdown", False)]
+    assert gc.isenabled()
