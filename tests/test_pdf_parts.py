@@ -199,7 +199,13 @@ def test_the_assembled_file_keeps_pdf_a_and_its_attachments(batched: Rendered) -
         assert sorted(doc.attachments) == sorted(
             a.name for a in pdf_module.attachments(batched.data)
         )
+        # PDF/A-3: each embedded file is an associated file of the document, with its
+        # relationship (the parts are laid out without them; a carrier document brings them).
+        specs = [doc.Root.Names.EmbeddedFiles.Names[k] for k in range(1, 6, 2)]
+        assert {s.objgen for s in doc.Root.AF} == {s.objgen for s in specs}
+        assert {str(s.AFRelationship) for s in specs} == {"/Source", "/Data"}
         assert "/OutputIntents" in doc.Root
+        assert len(doc.pages) == len(batched.pages)  # the carrier's page is not among them
 
 
 @pytest.mark.slow

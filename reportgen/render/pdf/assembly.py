@@ -163,10 +163,24 @@ def assemble(
         # guess lays both out again.
         if pool is None and options.jobs > 1:
             pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents) - 1))
+        # The attachments travel in a document of their own, laid out among the body's
+        # parts, not with the front part after them (see ``parts.carrier_document``).
+        carrier_work: pdf_parts.Work | None = None
+        carried: Future[pdf_parts.LaidOut] | None = None
+        if files:
+            carrier_work = (pdf_parts.carrier_document(documents[0]), BASE_URL, user,
+                            PDF_VARIANT, attach)  # fmt: skip
+            if pool is not None:
+                carried = pool.submit(pdf_parts.lay_out_one, carrier_work)
         if pool is not None:
             stream.submit(pool)
         body, opened = stream.results(pool)
         laid = list(body)
+        carrier = None
+        if carrier_work is not None:
+            carrier = (
+                carried.result() if carried is not None else pdf_parts.lay_out_one(carrier_work)
+            )
         clock = _log_step("parts", clock, f"{sum(p.seconds for p in body):.1f} s in the workers")
         front_landscape = [False] * FRONT_PAGES
         for _ in range(3):
@@ -185,7 +199,7 @@ def assemble(
             front = _number_contents(stream.work(0)[0], pages)
             first, stamps = pdf_parts.run(
                 [
-                    (front, BASE_URL, user, PDF_VARIANT, attach),
+                    (front, BASE_URL, user, PDF_VARIANT, None),
                     (stamp, BASE_URL, user, None, None),
                 ],
                 options.jobs,
@@ -205,9 +219,9 @@ def assemble(
             own.shutdown(wait=True, cancel_futures=True)
     parts = [first, *body]
     clock = _log_step("front and page numbers", clock, f"{len(landscape)} pages")
-    merged = pdf_parts.merge(parts, stamps.pdf, opened)
+    merged = pdf_parts.merge(parts, stamps.pdf, opened, carrier.pdf if carrier else None)
     _log_step("merge", clock, f"{len(merged)} bytes")
-    everything = [*laid, first, stamps]
+    everything = [*laid, first, stamps, *([carrier] if carrier else [])]
     return Assembled(
         merged,
         len(parts),

@@ -248,6 +248,17 @@ def stamp_document(first_part: str, landscape: Sequence[bool], landscape_page: s
     return head + pages + "</body></html>"
 
 
+def carrier_document(first_part: str) -> str:
+    """An empty document with the report's head, to carry its attachments: laid out with
+    them among the body's parts, its catalogue's embedded files and associated files
+    (PDF/A-3's ``/AF``) are moved into the joined file (``merge``), and its page is dropped.
+
+    The front part used to carry them, and it is laid out after every other part (it needs
+    their page numbers): at 1,000 flows, compressing the 6 MB of JSON there was a third of a
+    second of the build's sequential end."""
+    return first_part[: _body_start(first_part)] + "</body></html>"
+
+
 def lay_out(
     document: str,
     base_url: str,
@@ -558,11 +569,17 @@ def open_part(part: LaidOut) -> Any:
     return pikepdf.open(io.BytesIO(part.pdf))
 
 
-def merge(parts: Sequence[LaidOut], stamps: bytes | None, opened: Sequence[Any] = ()) -> bytes:
+def merge(
+    parts: Sequence[LaidOut],
+    stamps: bytes | None,
+    opened: Sequence[Any] = (),
+    attachments: bytes | None = None,
+) -> bytes:
     """Join the parts (the first keeps its catalogue), resolve cross-part links, rebuild the
     named destinations and the outline, lay the stamp pages over the pages, and write the
     file reproducibly. ``opened``: the parts after the first, already parsed
-    (``open_part``); else they are parsed here."""
+    (``open_part``); else they are parsed here. ``attachments``: the laid-out
+    ``carrier_document``, whose embedded files the joined file takes over."""
     import pikepdf
 
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
@@ -630,9 +647,31 @@ def merge(parts: Sequence[LaidOut], stamps: bytes | None, opened: Sequence[Any] 
             )
         for each, over in zip(out.pages, stamp.pages, strict=True):
             _overlay(out, each, over)
+    carrier = _adopt_attachments(out, attachments) if attachments is not None else None
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True)
+    del carrier  # open until the save: qpdf reads the copied streams from it
     return buffer.getvalue()
+
+
+def _adopt_attachments(out: Any, carrier_pdf: bytes) -> Any:
+    """Move the carrier's embedded files and its ``/AF`` array (the same file
+    specifications, so copied once) into ``out``'s catalogue; returns the opened carrier,
+    which must stay open until ``out`` is saved."""
+    import pikepdf
+
+    carrier = pikepdf.open(io.BytesIO(carrier_pdf))
+    names = carrier.Root.get("/Names")
+    embedded = names.get("/EmbeddedFiles") if names is not None else None
+    if embedded is None:
+        return carrier
+    if "/Names" not in out.Root:
+        out.Root.Names = pikepdf.Dictionary()
+    out.Root.Names.EmbeddedFiles = out.copy_foreign(embedded)
+    associated = carrier.Root.get("/AF")
+    if associated is not None:
+        out.Root.AF = pikepdf.Array([out.copy_foreign(spec) for spec in associated])
+    return carrier
 
 
 class _Structure:
