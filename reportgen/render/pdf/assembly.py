@@ -17,7 +17,6 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from weasyprint import Attachment
 from weasyprint.urls import URLFetcher
@@ -174,7 +173,8 @@ def assemble(
                 carried = pool.submit(pdf_parts.lay_out_one, carrier_work)
         if pool is not None:
             stream.submit(pool)
-        body, opened = stream.results(pool)
+        join = pdf_parts.Join()
+        body = stream.results(pool, join)
         laid = list(body)
         carrier = None
         if carrier_work is not None:
@@ -219,7 +219,7 @@ def assemble(
             own.shutdown(wait=True, cancel_futures=True)
     parts = [first, *body]
     clock = _log_step("front and page numbers", clock, f"{len(landscape)} pages")
-    merged = pdf_parts.merge(parts, stamps.pdf, opened, carrier.pdf if carrier else None)
+    merged = join.finish(first, stamps.pdf, carrier.pdf if carrier else None)
     _log_step("merge", clock, f"{len(merged)} bytes")
     everything = [*laid, first, stamps, *([carrier] if carrier else [])]
     return Assembled(
@@ -306,22 +306,22 @@ class _Stream:
             self.documents = pdf_parts.split(text)
         return text, self.documents
 
-    def results(self, pool: Executor | None) -> tuple[list[pdf_parts.LaidOut], list[Any]]:
+    def results(self, pool: Executor | None, join: pdf_parts.Join) -> list[pdf_parts.LaidOut]:
         """The body's parts laid out, in order (from the workers, or here without a pool),
-        each also parsed for the join as soon as it is back, while later ones are laid out."""
+        each joined as soon as it and those before it are back, while later ones are laid
+        out."""
         laid: list[pdf_parts.LaidOut] = []
-        opened: list[Any] = []
         try:
             for i in range(1, len(self.documents)):
                 part = (
                     pdf_parts.lay_out_one(self.work(i)) if pool is None else self.sent[i].result()
                 )
                 laid.append(part)
-                opened.append(pdf_parts.open_part(part))
+                join.add(part)
         finally:
             for future in self.sent.values():
                 future.cancel()
-        return laid, opened
+        return laid
 
 
 def render(data: ReportData, options: RenderOptions) -> Rendered:

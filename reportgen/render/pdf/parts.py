@@ -20,8 +20,10 @@ with pikepdf (qpdf):
   ``data-page``, from a guessed length of its own that is checked (``assembly.FRONT_PAGES``).
 - Bookmarks: each part reports its headings' bookmark levels and positions; one outline is
   built from them (the parts' own outlines are dropped).
-- The first part is written with the document's metadata, PDF/A identification, output intent
-  and attachments; the merged file keeps its catalogue.
+- Every part is written with the document's metadata, PDF/A identification and output intent
+  (they share the head); the joined file grows from the first body part as the parts come
+  back (``Join``), and the front goes before them at the end. The attachments come in a
+  document of their own (``carrier_document``).
 
 The result does not depend on the number of workers: the parts, and so the bytes, are the same
 with one worker or many (tested).
@@ -251,7 +253,7 @@ def stamp_document(first_part: str, landscape: Sequence[bool], landscape_page: s
 def carrier_document(first_part: str) -> str:
     """An empty document with the report's head, to carry its attachments: laid out with
     them among the body's parts, its catalogue's embedded files and associated files
-    (PDF/A-3's ``/AF``) are moved into the joined file (``merge``), and its page is dropped.
+    (PDF/A-3's ``/AF``) are moved into the joined file (``Join``), and its page is dropped.
 
     The front part used to carry them, and it is laid out after every other part (it needs
     their page numbers): at 1,000 flows, compressing the 6 MB of JSON there was a third of a
@@ -265,11 +267,14 @@ def lay_out(
     user: Path | None,
     variant: str | None,
     attach: Callable[[Any], list[Any]] | None = None,
+    collect: bool = True,
 ) -> LaidOut:
-    """Lay one part out and write it (runs in a worker process)."""
+    """Lay one part out and write it (runs in a worker process). ``collect``: a worker
+    collects its garbage first if it is due (``GC_BUDGET``)."""
     from weasyprint import HTML
 
-    _collect_if_due()
+    if collect:
+        _collect_if_due()
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
     document, style = _shared_style(document, base_url, user, fetcher)
@@ -373,15 +378,22 @@ def lay_out_one(args: Work) -> LaidOut:
     return lay_out(*args)
 
 
+def lay_out_last(args: Work) -> LaidOut:
+    """``lay_out_one`` for a document the build's end waits for: no collection first (the
+    garbage waiting in its worker ends with the worker, after the build)."""
+    return lay_out(*args, collect=False)
+
+
 def run(work: Sequence[Work], jobs: int, pool: Executor | None = None) -> list[LaidOut]:
-    """Lay documents out: in ``pool`` when given, else in a pool of ``jobs`` worker processes
-    (``worker_pool``) when ``jobs`` > 1, else here. The largest are started first; the
-    results come back in the order of ``work``."""
+    """Lay out the documents the build's end waits for (the front part and the stamps):
+    in ``pool`` when given, else in a pool of ``jobs`` worker processes (``worker_pool``)
+    when ``jobs`` > 1, else here. The largest are started first; the results come back in
+    the order of ``work``."""
     if pool is None and (jobs <= 1 or len(work) <= 1):
-        return [lay_out_one(w) for w in work]
+        return [lay_out_last(w) for w in work]
     order = sorted(range(len(work)), key=lambda i: -len(work[i][0]))
     if pool is not None:
-        futures = {i: pool.submit(lay_out_one, work[i]) for i in order}
+        futures = {i: pool.submit(lay_out_last, work[i]) for i in order}
         try:
             return [futures[i].result() for i in range(len(work))]
         finally:
@@ -563,95 +575,146 @@ def outline_tree(marks: Sequence[Bookmark]) -> list[tuple[Bookmark, list[Any]]]:
 
 
 def open_part(part: LaidOut) -> Any:
-    """A part's PDF, parsed (``merge`` takes them so, to parse each as soon as it is done)."""
+    """A part's PDF, parsed."""
     import pikepdf
 
     return pikepdf.open(io.BytesIO(part.pdf))
 
 
-def merge(
-    parts: Sequence[LaidOut],
-    stamps: bytes | None,
-    opened: Sequence[Any] = (),
-    attachments: bytes | None = None,
-) -> bytes:
-    """Join the parts (the first keeps its catalogue), resolve cross-part links, rebuild the
-    named destinations and the outline, lay the stamp pages over the pages, and write the
-    file reproducibly. ``opened``: the parts after the first, already parsed
-    (``open_part``); else they are parsed here. ``attachments``: the laid-out
-    ``carrier_document``, whose embedded files the joined file takes over."""
+class Join:
+    """The joined file, built while the parts are laid out: the body's parts are added in
+    order as they come back (``add``), and the front part, laid out last, goes before them
+    (``finish``), which also resolves cross-part links, rebuilds the named destinations and
+    the outline, lays the stamp pages over the pages and writes the file reproducibly.
+
+    The file grows from the first body part, whose catalogue is the front's but for the
+    attachments (every part has the same head: metadata, language, output intent; see
+    ``carrier_document`` for the attachments). So only inserting the front, the stamps and
+    the writing are left for the end, where nothing else runs."""
+
+    def __init__(self) -> None:
+        self.out: Any = None
+        self.structure: _Structure | None = None
+        self.sources: list[Any] = []
+        """Every part's parsed file, open until the save: qpdf reads copied streams from them."""
+        self.dests: dict[str, Any] = {}
+        self.marks: list[Bookmark] = []
+        self.pages = 0
+
+    def add(self, part: LaidOut) -> None:
+        """Append the next body part."""
+        source = open_part(part)
+        self.sources.append(source)
+        if self.out is None:
+            self.out = source
+            self.structure = _Structure(source)
+        else:
+            _copy_pages(self.out, source, at=None)
+            assert self.structure is not None
+            self.structure.add(source, self.pages)
+        self._destinations(source, self.pages, self.dests)
+        self.marks.extend(
+            Bookmark(m.level, m.label, m.page + self.pages, m.x, m.y) for m in part.bookmarks
+        )
+        self.pages += part.pages
+
+    def _destinations(self, source: Any, offset: int, into: dict[str, Any]) -> None:
+        import pikepdf
+
+        names = source.Root.get("/Names")
+        if names is None or "/Dests" not in names:
+            return
+        flat = names.Dests.Names
+        index = {p.obj.objgen: i for i, p in enumerate(source.pages)}
+        for k in range(0, len(flat), 2):
+            name, dest = str(flat[k]), flat[k + 1]
+            target_page = self.out.pages[offset + index[dest[0].objgen]].obj
+            into.setdefault(name, pikepdf.Array([target_page, *list(dest)[1:]]))
+
+    def finish(
+        self, front: LaidOut, stamps: bytes | None = None, attachments: bytes | None = None
+    ) -> bytes:
+        """Put the front part first and write the file. ``attachments``: the laid-out
+        ``carrier_document``, whose embedded files the joined file takes over."""
+        import pikepdf
+
+        source = open_part(front)
+        self.sources.append(source)
+        if self.out is None:  # no body: the front alone
+            self.out = source
+            self.structure = _Structure(source)
+        else:
+            _copy_pages(self.out, source, at=0)
+            assert self.structure is not None
+            self.structure.add(source, 0, first=True)
+        out = self.out
+        # The front's names first: a name it shares with a later part is its own.
+        dests: dict[str, Any] = {}
+        self._destinations(source, 0, dests)
+        for name, dest in self.dests.items():
+            dests.setdefault(name, dest)
+        marks = [*front.bookmarks]
+        marks += [Bookmark(m.level, m.label, m.page + front.pages, m.x, m.y) for m in self.marks]
+        for each in out.pages:
+            annots = each.obj.get("/Annots")
+            if annots is None:
+                continue
+            kept = pikepdf.Array()
+            for annot in annots:
+                action = annot.get("/A")
+                uri = str(action.get("/URI", "")) if action is not None else ""
+                if uri.startswith(XREF):
+                    target = uri[len(XREF) :]
+                    if target not in dests:
+                        continue  # a link to nothing is dropped, as WeasyPrint drops its own
+                    del annot["/A"]
+                    annot.Dest = pikepdf.String(target)
+                kept.append(annot)
+            each.obj.Annots = kept
+        if dests:
+            flat_names = pikepdf.Array()
+            for name in sorted(dests, key=lambda n: n.encode("utf-8")):
+                flat_names.append(pikepdf.String(name))
+                flat_names.append(dests[name])
+            if "/Names" not in out.Root:
+                out.Root.Names = pikepdf.Dictionary()
+            out.Root.Names.Dests = pikepdf.Dictionary(Names=flat_names)
+        assert self.structure is not None
+        self.structure.finish()
+        declare_accessible(out)
+        _write_outline(out, outline_tree(marks))
+        if stamps is not None:
+            stamp = pikepdf.open(io.BytesIO(stamps))
+            if len(stamp.pages) != len(out.pages):
+                raise RuntimeError(
+                    f"page numbering: {len(stamp.pages)} stamp pages for {len(out.pages)} pages"
+                )
+            for each, over in zip(out.pages, stamp.pages, strict=True):
+                _overlay(out, each, over)
+            self.sources.append(stamp)
+        if attachments is not None:
+            self.sources.append(_adopt_attachments(out, attachments))
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True)
+        return buffer.getvalue()
+
+
+def _copy_pages(out: Any, source: Any, at: int | None) -> None:
+    """Copy every page of ``source`` into ``out``: at the end, or from index ``at``."""
     import pikepdf
 
-    out = pikepdf.open(io.BytesIO(parts[0].pdf))
-    structure = _Structure(out)
-    dests: dict[str, pikepdf.Array] = {}
-    marks: list[Bookmark] = []
-    offset = 0
-    for number, part in enumerate(parts):
-        if number == 0:
-            source = out
+    with warnings.catch_warnings():
+        # pikepdf warns that a page copy leaves the links to named destinations of its
+        # source behind; the join rebuilds the named destinations of every part (tests:
+        # every link resolves).
+        quiet = getattr(pikepdf, "PageCopyWarning", None)  # pikepdf >= 10
+        if quiet is not None:
+            warnings.simplefilter("ignore", quiet)
+        if at is None:
+            out.pages.extend(source.pages)
         else:
-            source = opened[number - 1] if opened else open_part(part)
-        if number:
-            with warnings.catch_warnings():
-                # pikepdf warns that a page copy leaves the links to named destinations of
-                # its source behind; this join rebuilds the named destinations of every part
-                # below (tests/test_pdf_parts.py: every link resolves).
-                quiet = getattr(pikepdf, "PageCopyWarning", None)  # pikepdf >= 10
-                if quiet is not None:
-                    warnings.simplefilter("ignore", quiet)
-                out.pages.extend(source.pages)
-            structure.add(source, offset)
-        names = source.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            flat = names.Dests.Names
-            index = {p.obj.objgen: i for i, p in enumerate(source.pages)}
-            for k in range(0, len(flat), 2):
-                name, dest = str(flat[k]), flat[k + 1]
-                target_page = out.pages[offset + index[dest[0].objgen]].obj
-                dests.setdefault(name, pikepdf.Array([target_page, *list(dest)[1:]]))
-        marks.extend(Bookmark(m.level, m.label, m.page + offset, m.x, m.y) for m in part.bookmarks)
-        offset += part.pages
-    for each in out.pages:
-        annots = each.obj.get("/Annots")
-        if annots is None:
-            continue
-        kept = pikepdf.Array()
-        for annot in annots:
-            action = annot.get("/A")
-            uri = str(action.get("/URI", "")) if action is not None else ""
-            if uri.startswith(XREF):
-                target = uri[len(XREF) :]
-                if target not in dests:
-                    continue  # a link to nothing is dropped, as WeasyPrint drops its own
-                del annot["/A"]
-                annot.Dest = pikepdf.String(target)
-            kept.append(annot)
-        each.obj.Annots = kept
-    if dests:
-        flat_names = pikepdf.Array()
-        for name in sorted(dests, key=lambda n: n.encode("utf-8")):
-            flat_names.append(pikepdf.String(name))
-            flat_names.append(dests[name])
-        if "/Names" not in out.Root:
-            out.Root.Names = pikepdf.Dictionary()
-        out.Root.Names.Dests = pikepdf.Dictionary(Names=flat_names)
-    structure.finish()
-    declare_accessible(out)
-    _write_outline(out, outline_tree(marks))
-    if stamps is not None:
-        stamp = pikepdf.open(io.BytesIO(stamps))
-        if len(stamp.pages) != len(out.pages):
-            raise RuntimeError(
-                f"page numbering: {len(stamp.pages)} stamp pages for {len(out.pages)} pages"
-            )
-        for each, over in zip(out.pages, stamp.pages, strict=True):
-            _overlay(out, each, over)
-    carrier = _adopt_attachments(out, attachments) if attachments is not None else None
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True)
-    del carrier  # open until the save: qpdf reads the copied streams from it
-    return buffer.getvalue()
+            for offset, page in enumerate(source.pages):
+                out.pages.insert(at + offset, page)
 
 
 def _adopt_attachments(out: Any, carrier_pdf: bytes) -> Any:
@@ -705,8 +768,9 @@ class _Structure:
             self.nums.append(copy(nums[k + 1]))
             self.next_key = max(self.next_key, key + 1)
 
-    def add(self, source: Any, first_page: int) -> None:
-        """Join the tree of ``source``, whose pages were just appended from ``first_page``."""
+    def add(self, source: Any, first_page: int, first: bool = False) -> None:
+        """Join the tree of ``source``, whose pages were just copied in from ``first_page``:
+        its content after what is there, or before it (``first``)."""
         import pikepdf
 
         theirs = source.Root.get("/StructTreeRoot")
@@ -735,9 +799,14 @@ class _Structure:
             self._append(tree.Nums, offset, copy)
         kids = theirs.K
         document = self.out.copy_foreign(kids[0] if isinstance(kids, pikepdf.Array) else kids)
-        for kid in document.K:
+        theirs_kids = list(document.K)
+        for kid in theirs_kids:
             kid.P = self.document
-            self.document.K.append(kid)
+        if first:
+            self.document.K = pikepdf.Array([*theirs_kids, *self.document.K])
+        else:
+            for kid in theirs_kids:
+                self.document.K.append(kid)
 
     def finish(self) -> None:
         import pikepdf
@@ -763,7 +832,7 @@ def declare_accessible(out: Any) -> None:
 
 
 def finish_whole(pdf: bytes) -> bytes:
-    """A document laid out in one piece, with the identification ``merge`` gives the parts."""
+    """A document laid out in one piece, with the identification ``Join`` gives the parts."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as out:
