@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from reportgen.build import build, build_time, load, write_outputs
 from reportgen.bundle import ReportData
 from reportgen.errors import OutputError
 from reportgen.provenance import git_provenance, strip_credentials
+from reportgen.render import RenderOptions
 
 from .conftest import SOURCE, SOURCE_MAIN
 
@@ -208,10 +210,27 @@ def test_release_precedence(monkeypatch_module: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.slow
-def test_pdf_in_its_own_process_gives_the_same_bytes(data: ReportData) -> None:
+def test_pdf_in_its_own_process_gives_the_same_bytes(
+    data: ReportData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reportgen.build as build_module
     from reportgen.build import render_all
 
+    # The other formats wait until the PDF's HTML is written and its parts are sent.
+    events: list[threading.Event | None] = []
+    seen: list[tuple[str, list[bool]]] = []
+    real = build_module._render_one
+
+    def watched(fmt: str, data: ReportData, options: RenderOptions) -> dict[str, bytes]:
+        if fmt == "pdf":
+            events.append(options.html_done)
+        else:
+            seen.append((fmt, [e is not None and e.is_set() for e in events]))
+        return real(fmt, data, options)
+
+    monkeypatch.setattr(build_module, "_render_one", watched)
     apart = render_all(data, ["json", "pdf"], jobs=2)
+    assert seen == [("json", [True])]
     here = render_all(data, ["json", "pdf"], jobs=1)
     assert list(apart) == ["json", "pdf"]
     assert apart == here

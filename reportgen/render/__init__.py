@@ -10,6 +10,7 @@ validate`` never pays for pandas, openpyxl or WeasyPrint.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ class RenderOptions:
     pool: Executor | None = field(default=None, compare=False, repr=False)
     """A process pool of ``jobs`` workers to use instead of starting one (``render_all``
     owns it, so that an interrupt stops the workers)."""
+    html_done: threading.Event | None = field(default=None, compare=False, repr=False)
+    """Set by the PDF renderer once its HTML is written and every part is on its way to the
+    workers (``render_all`` waits for it before it renders the other formats in the same
+    process, so that they do not slow the HTML down: they share one interpreter lock)."""
     lang: str = DEFAULT_LANGUAGE
     """The language to write in (one of :data:`reportgen.i18n.LANGUAGES`): the renderer
     translates with ``reportgen.i18n.translations(lang)`` and formats dates and numbers for

@@ -149,6 +149,8 @@ def assemble(
                 stream.submit(pool)
         text, documents = stream.finish()
         attach = Attach(tuple(files), moment)
+        if options.html_done is not None and not (cut and len(documents) > 1):
+            options.html_done.set()  # laid out here, in one piece: nothing to wait for
         if len(documents) == 1 or not cut:
             whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
             return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
@@ -173,6 +175,8 @@ def assemble(
                 carried = pool.submit(pdf_parts.lay_out_one, carrier_work)
         if pool is not None:
             stream.submit(pool)
+        if options.html_done is not None:
+            options.html_done.set()
         join = pdf_parts.Join()
         body = stream.results(pool, join)
         laid = list(body)
