@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -397,10 +398,11 @@ def _register(
             )  # fmt: skip
             # The controls of the group's findings, in the rule's order: those every finding
             # has, and those only some have (a mapping with a condition), with their count.
-            had = {ref: sum(1 for f in items if ref in f.controls) for ref in rule.controls}
+            counted = Counter(ref for f in items for ref in set(f.controls))
+            had = {ref: counted[ref] for ref in rule.controls}
             for f in items:  # a control not declared by the rule (an older findings file)
                 for ref in f.controls:
-                    had.setdefault(ref, sum(1 for g in items if ref in g.controls))
+                    had.setdefault(ref, counted[ref])
             by_framework: dict[str, list[tuple[str, int]]] = {}
             for ref, n in had.items():
                 if n:
