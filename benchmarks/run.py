@@ -128,6 +128,33 @@ class _StepLog(logging.Handler):
             self.seconds[found[1]] = self.seconds.get(found[1], 0.0) + float(found[2])
 
 
+def _fork_server() -> Any:
+    """The module with ``start_fork_server`` and ``stop_fork_server`` in the reportgen being
+    measured (older ones kept them in ``render.pdf.parts``, the oldest had neither)."""
+    import importlib
+
+    for name in ("reportgen.render.forkserver", "reportgen.render.pdf.parts"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "stop_fork_server"):
+            return module
+    return None
+
+
+def start_server() -> None:
+    server = _fork_server()
+    if server is not None and hasattr(server, "start_fork_server"):
+        server.start_fork_server()
+
+
+def stop_server() -> None:
+    server = _fork_server()
+    if server is not None:
+        server.stop_fork_server()
+
+
 def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[str, Any]:
     from generate import generate
 
@@ -186,40 +213,50 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
             return lambda: floor_pdf(floor_rows(state["matrix"]))
         if name == "floor_xlsx":
             return lambda: floor_xlsx(floor_rows(state["matrix"]))
-        if name == "render_all":
-            # What `reportgen build` does: every format, the PDF's parts in `jobs` workers.
+        if name == "build":
+            # What `reportgen build` does, in its order: the fork server started first (it
+            # imports WeasyPrint while the source is read), then, with the cyclic collector
+            # paused (cli.gc_paused), parse, validate, assess and every format, the PDF's
+            # parts in `jobs` workers.
             formats = ["json", "markdown", "xlsx", "pdf"]
 
-            def render_all_() -> object:
-                with gc_paused():  # as `reportgen build` renders (cli.gc_paused)
-                    return render_all(state["data"], formats, jobs=jobs)
+            def build_() -> object:
+                start_server()
+                with gc_paused():
+                    start = time.perf_counter()
+                    matrix = parse(source, "bench.md", config)
+                    report = validate(matrix, config)
+                    assessment = assess(matrix, config, report)
+                    state["build_load"] = time.perf_counter() - start
+                    data = ReportData(
+                        matrix, report, assessment, config,
+                        replace(base.build, build_time=datetime(2025, 1, 1, tzinfo=UTC)),
+                    )  # fmt: skip
+                    return render_all(data, formats, jobs=jobs)
 
-            return render_all_
+            return build_
         renderer = get_renderer(name)
         return lambda: renderer(state["data"], RenderOptions())
 
     names = [s for s in STAGES if with_pdf or s != "pdf"] + ["floor_xlsx"]
-    names += ["floor_pdf", "render_all"] if with_pdf else []
+    names += ["floor_pdf", "build"] if with_pdf else []
     times: dict[str, float] = {}
     cpus: dict[str, float] = {}
     sizes: dict[str, int] = {}
     steps = _StepLog()
     for name in names:
+        if name == "build":
+            stop_server()  # none should run; the build starts its own, as the command line does
         gc.collect()
         steps.clear()
         cpu = cpu_seconds()
         start = time.perf_counter()
         result = stage(name)()
         times[name] = time.perf_counter() - start
-        if name == "render_all":
+        if name == "build":
             # The workers are forked by a fork server, which waits for each; stopping it (and
             # waiting for it) brings their CPU time and its own into RUSAGE_CHILDREN here.
-            try:
-                from reportgen.render.pdf.parts import stop_fork_server
-            except ImportError:  # a reportgen from before the fork server (spawned workers)
-                pass
-            else:
-                stop_fork_server()
+            stop_server()
             pdf_steps = dict(steps.seconds)
         cpus[name] = cpu_seconds() - cpu
         if isinstance(result, dict):
@@ -227,7 +264,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
     peaks: dict[str, int] = {}
     if memory:
         for name in names:
-            if name == "render_all" or (name in ("pdf", "floor_pdf") and flows > 100):
+            if name == "build" or (name in ("pdf", "floor_pdf") and flows > 100):
                 continue  # WeasyPrint under tracemalloc takes many minutes; peak RSS covers it
             gc.collect()
             tracemalloc.start()
@@ -241,6 +278,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
         "times": times,
         "cpu": cpus,
         "pdf_steps": pdf_steps if with_pdf else {},
+        "build_load": state.get("build_load", 0.0),
         "peaks": peaks,
         "output_bytes": sizes,
     }
@@ -311,9 +349,7 @@ def main() -> None:
         help="run the (slow) tracemalloc pass only for sizes up to N flows",
     )  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    parser.add_argument(
-        "--jobs", type=int, default=2, help="PDF worker processes of the build (render_all)"
-    )
+    parser.add_argument("--jobs", type=int, default=2, help="PDF worker processes of the build")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
@@ -345,6 +381,7 @@ def main() -> None:
             "times": median,
             "cpu": cpu_median,
             "pdf_steps": step_median,
+            "build_load": statistics.median(r.get("build_load", 0.0) for r in runs),
             "jobs": args.jobs,
             "peaks": mem["peaks"],
             "max_rss": statistics.median(r["max_rss"] for r in runs),
@@ -359,7 +396,7 @@ def main() -> None:
             print(f"  {n:<11} {median[n]:>9.3f} {cpu_median[n]:>9.3f} "
                   f"{mib(mem['peaks'].get(n, 0)):>9}")  # fmt: skip
         if step_median:
-            print("  the PDF in render_all, wall seconds per step: "
+            print("  the PDF in the build, wall seconds per step: "
                   + ", ".join(f"{k} {v:.2f}" for k, v in step_median.items()))  # fmt: skip
 
     ratios: dict[str, Any] = {}
@@ -368,26 +405,26 @@ def main() -> None:
         return float(sum(entry["times"][s] for s in stages if s in entry["times"]))
 
     no_pdf = tuple(s for s in STAGES if s != "pdf")
-    stages_before = ("parse", "validate", "assess")
     for size, e in report["sizes"].items():
         if not e["pdf"]:
             continue
-        # The build: parse, validate, assess, then render_all (every format, the PDF's parts
-        # in `jobs` workers). Its CPU counts every process: this one, the fork server and
-        # the workers (RUSAGE_CHILDREN once the server is stopped and waited for).
+        # The build as `reportgen build` runs it (the "build" stage): the fork server started,
+        # then parse, validate, assess and every format, the PDF's parts in `jobs` workers.
+        # Its CPU counts every process: this one, the fork server and the workers
+        # (RUSAGE_CHILDREN once the server is stopped and waited for).
         floor = e["times"]["floor_pdf"] + e["times"]["floor_xlsx"]
         floor_cpu = e["cpu"]["floor_pdf"] + e["cpu"]["floor_xlsx"]
-        wall = total(e, stages_before) + e["times"]["render_all"]
-        cpu = sum(e["cpu"][s] for s in stages_before) + e["cpu"]["render_all"]
+        wall = e["times"]["build"]
+        cpu = e["cpu"]["build"]
         ratios[f"build/floor@{size} (wall)"] = wall / floor
         ratios[f"build/floor@{size} (CPU)"] = cpu / floor_cpu
         ratios[f"build (one process)/floor@{size}"] = total(e, STAGES) / floor
         # What runs in one process while no worker lays a part out: parse, validate and
         # assess, the HTML, the front part with its page numbers beside the stamps (two
-        # documents at most, so it counts as sequential), and the join.
+        # documents at most, so it counts as sequential), and the end of the join.
         steps = e["pdf_steps"]
         if "parts" in steps:
-            sequential = total(e, stages_before) + sum(v for k, v in steps.items() if k != "parts")
+            sequential = e["build_load"] + sum(v for k, v in steps.items() if k != "parts")
             e["sequential_seconds"] = sequential
             e["parallel_seconds"] = steps["parts"]
             ratios[f"sequential share of the build@{size}"] = sequential / wall

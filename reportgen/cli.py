@@ -324,14 +324,20 @@ def build(
     except ValueError as exc:
         raise click.UsageError(f"--lang: {exc}") from exc
     path = source or DEFAULT_SOURCE
+    workers = jobs or default_jobs()
     try:
+        if "pdf" in chosen and workers > 1:
+            # The PDF's workers are forked from a server that imports WeasyPrint (about a
+            # second): started now, it does so while the source is read and assessed.
+            from .render.forkserver import start_fork_server
+
+            start_fork_server()
         with gc_paused():
             data = load(path, config_path, release, previous=previous, observed=observed)
             if flavor is not None:  # --flavor wins over report.toml
                 from .render.markdown import with_flavor
 
                 data = with_flavor(data, flavor)
-            workers = jobs or default_jobs()
             if quiet:
                 built = run_build(data, out, chosen, templates, jobs=workers, langs=languages)
             else:
@@ -381,9 +387,9 @@ def _build_with_progress(
 def _stop_pdf_workers() -> None:
     """Wait for the PDF's fork server (if the build started one): its CPU time and its
     workers' then count in this command's, as ``time`` reports them."""
-    parts = sys.modules.get("reportgen.render.pdf.parts")
-    if parts is not None:
-        parts.stop_fork_server()
+    server = sys.modules.get("reportgen.render.forkserver")
+    if server is not None:
+        server.stop_fork_server()
 
 
 def _print_written(built: Built) -> None:

@@ -236,3 +236,38 @@ def test_an_interrupt_exits_130_and_says_what_was_kept(
     assert code == 130
     assert "interrupted; no output was half-written" in err
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("args", "started"), [(["--jobs", "2"], True), (["--jobs", "1"], False)])
+def test_build_starts_the_fork_server_before_it_reads_the_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str], started: bool
+) -> None:
+    """With workers, the PDF's fork server imports WeasyPrint while the source is read."""
+    import reportgen.build as build_module
+    import reportgen.render.forkserver as forkserver
+
+    events: list[str] = []
+    real_load = build_module.load
+
+    def load(*a: object, **k: object) -> object:
+        events.append("load")
+        return real_load(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forkserver, "start_fork_server", lambda: events.append("server"))
+    monkeypatch.setattr(forkserver, "stop_fork_server", lambda: events.append("stopped"))
+    monkeypatch.setattr(build_module, "load", load)
+
+    def build(*a: object, **k: object) -> dict[str, object]:
+        events.append("build")
+        return {}
+
+    monkeypatch.setattr(build_module, "build", build)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", "--quiet", "--formats", "pdf", "--out", str(out), *args]
+    )
+    assert result.exit_code == 0, result.output
+    assert events == (
+        ["server", "load", "build", "stopped"] if started else ["load", "build", "stopped"]
+    )

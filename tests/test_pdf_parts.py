@@ -248,7 +248,7 @@ def test_the_workers_cpu_counts_once_the_fork_server_is_stopped() -> None:
     import multiprocessing
 
     from reportgen.build import render_all
-    from reportgen.render.pdf.parts import stop_fork_server
+    from reportgen.render.forkserver import stop_fork_server
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork server on this platform")

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..forkserver import start_fork_server, worker_context
 from .fetcher import TemplateFetcher
 
 PART_MARK = "<!--reportgen:part-->"
@@ -407,10 +408,6 @@ def run(work: Sequence[Work], jobs: int, pool: Executor | None = None) -> list[L
             raise
 
 
-PRELOAD = ("weasyprint", "reportgen.render.pdf.parts")
-"""What every worker needs, imported once by the fork server before it forks the workers."""
-
-
 GC_BUDGET = 1_500_000
 """Objects a worker lets pile up before it collects its garbage: at 1,000 flows, six parts
 per worker, one collection each, and a resident size of up to 370 MB instead of 200 MB.
@@ -442,62 +439,25 @@ def _collect_if_due() -> None:
 
 
 def _ready() -> int:
-    """A worker's first task: it is up, with ``PRELOAD`` imported."""
+    """A worker's first task: it is up, with ``forkserver.PRELOAD`` imported."""
     import weasyprint  # noqa: F401  (already imported in the fork server: this costs nothing)
 
     return os.getpid()
-
-
-def _context() -> Any:
-    """Fork server with ``PRELOAD`` where the platform has one, else spawn."""
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))
-        return context
-    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
 
 def worker_pool(jobs: int) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes for the parts, started at once.
 
     Where the platform has it, the workers are forked from a fork server that has imported
-    WeasyPrint (``PRELOAD``): a worker starts in milliseconds instead of spending about a
+    WeasyPrint (``forkserver.PRELOAD``): a worker starts in milliseconds instead of spending about a
     second importing it, and, being forked from the server rather than from this process, it
     inherits no lock held by one of this process's threads. Elsewhere they are spawned. Each
     worker is started now, with a trivial task, so that it is ready (importing, in the spawn
     case) while this process renders the HTML and the other formats."""
-    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_start)
+    pool = ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=_worker_start)
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
-
-
-def start_fork_server() -> None:
-    """Start the fork server now (it imports ``PRELOAD`` in its own process, beside this one),
-    so that the first pool forks its workers from it without waiting. Nothing where the
-    platform has no fork server."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def stop_fork_server() -> None:
-    """Stop the fork server and wait for it, so that its CPU time and that of the workers it
-    forked (it waits for each) count in this process's ``RUSAGE_CHILDREN``, as ``time`` and
-    the benchmarks read them, and no server outlives the command. Uses the standard
-    library's own stop method (``ForkServer._stop``, present since Python 3.8); a Python
-    without it leaves the server to end when this process does."""
-    try:
-        from multiprocessing import forkserver
-    except ImportError:  # pragma: no cover - a platform without fork servers (Windows)
-        return
-    server = getattr(forkserver, "_forkserver", None)
-    stop = getattr(server, "_stop", None)
-    if callable(stop) and getattr(server, "_forkserver_pid", None) is not None:
-        stop()
 
 
 class LazyPool(Executor):
