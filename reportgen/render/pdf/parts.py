@@ -419,22 +419,22 @@ being laid out: a quarter of a worker's CPU time (1,000 flows: 38.0 s -> 28.9 s 
 31.1 s when collecting after every part).
 A worker therefore runs with the collector off (``_worker_start``) and collects, before its
 next part, only once this many objects are waiting; a worker that ends first collects
-nothing."""
-
-_IN_WORKER = False
+nothing. The same holds wherever a part is laid out with the collector off: the command
+line pauses it for the whole build (``cli.gc_paused``), and with ``--jobs 1`` lays every
+part out in its own process (1,000 flows: 980 MB without these collections)."""
 
 
 def _worker_start() -> None:
     """A PDF worker's initializer: the collector off for its lifetime (see ``GC_BUDGET``),
     and what it inherited moved out of the collector's way."""
-    global _IN_WORKER
-    _IN_WORKER = True
     gc.disable()
     gc.freeze()
 
 
 def _collect_if_due() -> None:
-    if _IN_WORKER and gc.get_count()[0] > GC_BUDGET:
+    """With the collector off (a worker, or a command line that paused it), collect once
+    ``GC_BUDGET`` objects wait; with it on, leave it to its own thresholds."""
+    if not gc.isenabled() and gc.get_count()[0] > GC_BUDGET:
         gc.collect()
 
 
