@@ -598,15 +598,12 @@ class Join:
         ``carrier_document``, whose embedded files the joined file takes over."""
         import pikepdf
 
+        if self.structure is None:
+            raise RuntimeError("nothing to join: a report in one piece is not joined")
         source = open_part(front)
         self.sources.append(source)
-        if self.out is None:  # no body: the front alone
-            self.out = source
-            self.structure = _Structure(source)
-        else:
-            _copy_pages(self.out, source, at=0)
-            assert self.structure is not None
-            self.structure.add(source, 0, first=True)
+        _copy_pages(self.out, source, at=0)
+        self.structure.add(source, 0, first=True)
         out = self.out
         # The front's names first: a name it shares with a later part is its own.
         dests: dict[str, Any] = {}
@@ -639,7 +636,6 @@ class Join:
             if "/Names" not in out.Root:
                 out.Root.Names = pikepdf.Dictionary()
             out.Root.Names.Dests = pikepdf.Dictionary(Names=flat_names)
-        assert self.structure is not None
         self.structure.finish()
         declare_accessible(out)
         _write_outline(out, outline_tree(marks))
