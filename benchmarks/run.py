@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-STAGES = ("parse", "validate", "assess", "json", "markdown", "xlsx", "pdf")
+STAGES = ("parse", "validate", "assess", "json", "markdown", "xlsx", "oscal", "pdf")
 SOURCE = ROOT / "source" / "communication-matrix.md"
 CONFIG = ROOT / "source" / "report.toml"
 
@@ -172,7 +172,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
     # Import every renderer (and its heavy libraries) before timing: the stages measure the
     # work, the import cost is measured separately by the CLI ratio.
     base = load(SOURCE, CONFIG, release="bench")
-    for fmt in ("json", "markdown", "xlsx", *(("pdf",) if with_pdf else ())):
+    for fmt in ("json", "markdown", "xlsx", "oscal", *(("pdf",) if with_pdf else ())):
         get_renderer(fmt)
     import pandas  # noqa: F401
     import weasyprint  # noqa: F401
@@ -218,7 +218,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
             # imports WeasyPrint while the source is read), then, with the cyclic collector
             # paused (cli.gc_paused), parse, validate, assess and every format, the PDF's
             # parts in `jobs` workers.
-            formats = ["json", "markdown", "xlsx", "pdf"]
+            formats = ["json", "markdown", "xlsx", "oscal", "pdf"]
 
             def build_() -> object:
                 start_server()
