@@ -143,13 +143,29 @@ def _fork_server() -> Any:
     return None
 
 
-def start_server() -> None:
+def start_workers(jobs: int) -> str:
+    """Start the PDF's workers as ``reportgen build`` does first thing: forked from this
+    process where the reportgen measured can (``parts.prefork``), else its fork server. Says
+    which."""
+    import importlib
+
+    parts = importlib.import_module("reportgen.render.pdf.parts")
+    prefork = getattr(parts, "prefork", None)
+    if prefork is not None and prefork(jobs):
+        return "forked from the build's process"
     server = _fork_server()
     if server is not None and hasattr(server, "start_fork_server"):
         server.start_fork_server()
+        return "fork server"
+    return "started by the build"
 
 
 def stop_server() -> None:
+    """End what ``start_workers`` started and the build did not (and wait for it), so that
+    the workers' CPU counts in ``RUSAGE_CHILDREN``."""
+    parts = sys.modules.get("reportgen.render.pdf.parts")
+    if parts is not None and hasattr(parts, "stop_preforked"):
+        parts.stop_preforked()
     server = _fork_server()
     if server is not None:
         server.stop_fork_server()
@@ -221,7 +237,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
             formats = ["json", "markdown", "xlsx", "oscal", "pdf"]
 
             def build_() -> object:
-                start_server()
+                state["workers"] = start_workers(jobs)
                 with gc_paused():
                     start = time.perf_counter()
                     matrix = parse(source, "bench.md", config)
@@ -279,6 +295,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
         "cpu": cpus,
         "pdf_steps": pdf_steps if with_pdf else {},
         "build_load": state.get("build_load", 0.0),
+        "workers": state.get("workers", ""),
         "peaks": peaks,
         "output_bytes": sizes,
     }
@@ -382,6 +399,7 @@ def main() -> None:
             "cpu": cpu_median,
             "pdf_steps": step_median,
             "build_load": statistics.median(r.get("build_load", 0.0) for r in runs),
+            "workers": runs[0].get("workers", ""),
             "jobs": args.jobs,
             "peaks": mem["peaks"],
             "max_rss": statistics.median(r["max_rss"] for r in runs),
@@ -428,7 +446,8 @@ def main() -> None:
             e["sequential_seconds"] = sequential
             e["parallel_seconds"] = steps["parts"]
             ratios[f"sequential share of the build@{size}"] = sequential / wall
-        print(f"\n{size} flows, the build with {e['jobs']} workers: {wall:.2f} s wall, "
+        print(f"\n{size} flows, the build with {e['jobs']} workers ({e['workers']}): "
+              f"{wall:.2f} s wall, "
               f"{cpu:.2f} s CPU; floor {floor:.2f} s wall, {floor_cpu:.2f} s CPU"
               + (f"; sequential {e['sequential_seconds']:.2f} s, parts (parallel) "
                  f"{e['parallel_seconds']:.2f} s" if "parts" in steps else ""))  # fmt: skip

@@ -314,7 +314,6 @@ def render_all(
     while the other formats render here; the bytes are the same either way. Any failure or
     interrupt here stops the workers too."""
     from .render import RenderOptions
-    from .render.pdf.parts import end_workers, stop_workers
 
     languages = tuple(langs) or data.config.document.lang
     several = len(languages) > 1
@@ -331,7 +330,10 @@ def render_all(
     if beside:
         from concurrent.futures import ThreadPoolExecutor
 
-        from .render.pdf.parts import LazyPool
+        try:
+            from .render.pdf.parts import LazyPool, end_workers, stop_workers
+        except (ImportError, OSError) as exc:  # WeasyPrint raises OSError when Pango is missing
+            raise _cannot_load(beside[0][0], exc) from None
 
         pool = LazyPool(jobs)
         threads = ThreadPoolExecutor(len(beside), thread_name_prefix="reportgen-render")

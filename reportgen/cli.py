@@ -327,11 +327,7 @@ def build(
     workers = jobs or default_jobs()
     try:
         if "pdf" in chosen and workers > 1:
-            # The PDF's workers are forked from a server that imports WeasyPrint (about a
-            # second): started now, it does so while the source is read and assessed.
-            from .render.forkserver import start_fork_server
-
-            start_fork_server()
+            _start_pdf_workers(workers)
         with gc_paused():
             data = load(path, config_path, release, previous=previous, observed=observed)
             if flavor is not None:  # --flavor wins over report.toml
@@ -384,9 +380,27 @@ def _build_with_progress(
         return run_build(data, out, formats, templates, step, jobs, langs)
 
 
+def _start_pdf_workers(jobs: int) -> None:
+    """Start the PDF's workers before anything else: imported here, WeasyPrint is imported
+    once, and the workers forked from this process have it (``parts.prefork``). Where they
+    cannot be forked from here, a fork server is started instead: it imports WeasyPrint in
+    its own process while this one reads and assesses the source."""
+    try:
+        from .render.pdf.parts import prefork
+    except (ImportError, OSError):  # WeasyPrint raises OSError when Pango is missing
+        return  # the build reports it where it renders the PDF
+    if not prefork(jobs):
+        from .render.forkserver import start_fork_server
+
+        start_fork_server()
+
+
 def _stop_pdf_workers() -> None:
-    """Wait for the PDF's fork server (if the build started one): its CPU time and its
-    workers' then count in this command's, as ``time`` reports them."""
+    """End the workers no build adopted, and wait for the PDF's fork server (if the build
+    started one): their CPU time then counts in this command's, as ``time`` reports it."""
+    parts = sys.modules.get("reportgen.render.pdf.parts")
+    if parts is not None:
+        parts.stop_preforked()
     server = sys.modules.get("reportgen.render.forkserver")
     if server is not None:
         server.stop_fork_server()

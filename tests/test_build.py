@@ -269,3 +269,36 @@ def test_a_renderer_that_cannot_load_is_a_clear_error(
     assert str(caught.value).startswith(
         "pdf: the renderer cannot be loaded: cannot load library 'libpango-1.0-0'; install"
     )
+
+
+def test_a_parallel_pdf_that_cannot_load_is_a_clear_error(
+    data: ReportData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a machine without Pango, with workers: the parts module's import fails.
+    import sys
+
+    from reportgen.build import render_all
+    from reportgen.errors import RenderError
+
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    for name in [m for m in sys.modules if m.startswith("reportgen.render.pdf")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    with pytest.raises(RenderError) as caught:
+        render_all(data, ["json", "pdf"], jobs=2)
+    assert str(caught.value).startswith("pdf: the renderer cannot be loaded:")
+
+
+def test_a_build_without_the_pdf_does_not_import_weasyprint() -> None:
+    import sys
+
+    code = (
+        "import sys; from reportgen.build import load, render_all; "
+        "render_all(load(sys.argv[1]), ['json', 'markdown'], jobs=2); "
+        "print('weasyprint' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SOURCE)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"

@@ -238,13 +238,27 @@ def test_an_interrupt_exits_130_and_says_what_was_kept(
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(("args", "started"), [(["--jobs", "2"], True), (["--jobs", "1"], False)])
-def test_build_starts_the_fork_server_before_it_reads_the_source(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str], started: bool
+@pytest.mark.parametrize(
+    ("args", "forked", "expected"),
+    [
+        (["--jobs", "2"], True, ["fork 2", "load", "build", "stopped"]),
+        (["--jobs", "2"], False, ["fork 2", "server", "load", "build", "stopped"]),
+        (["--jobs", "1"], True, ["load", "build", "stopped"]),
+    ],
+)
+def test_build_starts_the_pdf_workers_before_it_reads_the_source(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    args: list[str],
+    forked: bool,
+    expected: list[str],
 ) -> None:
-    """With workers, the PDF's fork server imports WeasyPrint while the source is read."""
+    """With workers, the PDF's workers are forked from the command's process first thing
+    (``parts.prefork``); where they cannot be, the fork server is started instead, to import
+    WeasyPrint while the source is read."""
     import reportgen.build as build_module
     import reportgen.render.forkserver as forkserver
+    import reportgen.render.pdf.parts as parts
 
     events: list[str] = []
     real_load = build_module.load
@@ -253,6 +267,11 @@ def test_build_starts_the_fork_server_before_it_reads_the_source(
         events.append("load")
         return real_load(*a, **k)  # type: ignore[arg-type]
 
+    def prefork(jobs: int) -> bool:
+        events.append(f"fork {jobs}")
+        return forked
+
+    monkeypatch.setattr(parts, "prefork", prefork)
     monkeypatch.setattr(forkserver, "start_fork_server", lambda: events.append("server"))
     monkeypatch.setattr(forkserver, "stop_fork_server", lambda: events.append("stopped"))
     monkeypatch.setattr(build_module, "load", load)
@@ -268,6 +287,4 @@ def test_build_starts_the_fork_server_before_it_reads_the_source(
         main, ["build", "--quiet", "--formats", "pdf", "--out", str(out), *args]
     )
     assert result.exit_code == 0, result.output
-    assert events == (
-        ["server", "load", "build", "stopped"] if started else ["load", "build", "stopped"]
-    )
+    assert events == expected

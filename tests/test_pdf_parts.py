@@ -10,6 +10,8 @@ traceability appendix between controls.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from reportgen.render.pdf.parts import (
     split,
 )
 
+from .conftest import ROOT
 from .pdf_support import force_layout, load_report_data
 from .test_pdf import Rendered, _page_texts, check_tagged_structure
 
@@ -261,6 +264,65 @@ def test_the_workers_cpu_counts_once_the_fork_server_is_stopped() -> None:
     seen = _children_cpu() - start
     # The shipped report is laid out in parts (83 flows): some seconds of CPU in the workers.
     assert unseen < 0.5 < seen, (unseen, seen)
+
+
+_PREFORK_BUILD = """
+import os, resource, sys, threading
+sys.path.insert(0, sys.argv[1])
+from reportgen.render.pdf import parts
+from tests.pdf_support import load_report_data
+
+assert parts.prefork(2)
+pool = parts._preforked
+workers = set(pool._processes)
+for pid in workers:  # forked from this process, not from a fork server
+    with open(f"/proc/{pid}/stat") as stat:
+        assert stat.read().split()[3] == str(os.getpid())
+from reportgen.build import render_all
+
+data = load_report_data()
+laid = render_all(data, ["pdf"], jobs=2)["pdf"]
+assert parts._preforked is None, "the build adopted the pool"
+from multiprocessing import forkserver
+assert getattr(forkserver._forkserver, "_forkserver_pid", None) is None, "no fork server"
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+assert used.ru_utime + used.ru_stime > 0.5, "the workers laid the parts out and were waited for"
+alone = render_all(data, ["pdf"], jobs=1)["pdf"]
+assert laid == alone, "the same bytes as with one process"
+print("ok", len(workers))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_workers_forked_from_the_command_lay_the_parts_out() -> None:
+    """``prefork`` (what ``reportgen build`` calls first thing) forks the workers from this
+    process; the build adopts them instead of starting a fork server, and the PDF is the one a
+    single process lays out."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PREFORK_BUILD, str(ROOT)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok", "2"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_no_worker_is_forked_while_another_thread_runs() -> None:
+    code = (
+        "import threading; from reportgen.render.pdf import parts; "
+        "stop = threading.Event(); t = threading.Thread(target=stop.wait); t.start(); "
+        "print(parts.prefork(2), parts._preforked is None); stop.set(); t.join(); "
+        "print(parts.prefork(2), len(parts._preforked._processes)); parts.stop_preforked(); "
+        "print(parts._preforked is None)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["False True", "True 2", "True"]
 
 
 def test_small_pieces_are_grouped_into_parts_the_first_alone() -> None:
