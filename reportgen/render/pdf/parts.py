@@ -36,9 +36,11 @@ import io
 import multiprocessing
 import os
 import re
+import struct
 import sys
 import threading
 import time
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -264,6 +266,41 @@ def carrier_document(first_part: str) -> str:
     return first_part[: _body_start(first_part)] + "</body></html>"
 
 
+STACK_ROOM = 1 << 20
+"""Bytes of the interpreter's frame stack that a layout gets in one piece
+(``_with_stack_room``)."""
+
+
+def _stack_room_caller() -> Callable[..., Any]:
+    """``call(fn, *args)``, from a frame that reserves ``STACK_ROOM`` bytes of frame stack.
+
+    CPython (3.11 and later) keeps Python frames in chunks of 16 KiB: it maps a chunk from
+    the system when a call needs one and unmaps it as soon as the call that needed it
+    returns. WeasyPrint's layout recurses deeply and back, so its calls cross a chunk's end
+    back and forth: laying out five parts at 1,000 flows made 290,000 ``mmap`` and as many
+    ``munmap`` calls, 2.6 s of system time beside 13.3 s of user time.
+
+    The frame of the returned function declares a stack ``STACK_ROOM`` bytes deep (its code's
+    ``co_stacksize``; it uses a few slots of it). Pushing it makes the interpreter map one
+    chunk of twice that size, and the frames of the layout below it fit into the room it
+    leaves: the same five parts, 0.3 s of system time and 12.1 s of user time. Only the pages
+    the layout touches are ever backed by memory. Elsewhere than CPython 3.11+ it is a plain
+    call."""
+
+    def call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    if sys.implementation.name != "cpython" or sys.version_info < (3, 11):
+        return call  # pragma: no cover - other interpreters
+    code = call.__code__
+    slots = STACK_ROOM // struct.calcsize("P")
+    roomy = code.replace(co_stacksize=code.co_stacksize + slots)
+    return types.FunctionType(roomy, call.__globals__, "with_stack_room")
+
+
+_with_stack_room = _stack_room_caller()
+
+
 def lay_out(
     document: str,
     base_url: str,
@@ -272,12 +309,24 @@ def lay_out(
     attach: Callable[[Any], list[Any]] | None = None,
     collect: bool = True,
 ) -> LaidOut:
-    """Lay one part out and write it (runs in a worker process). ``collect``: a worker
-    collects its garbage first if it is due (``GC_BUDGET``)."""
-    from weasyprint import HTML
-
+    """Lay one part out and write it (runs in a worker process), with room on the frame
+    stack (``_with_stack_room``). ``collect``: a worker collects its garbage first if it is
+    due (``GC_BUDGET``)."""
     if collect:
         _collect_if_due()
+    laid_out: LaidOut = _with_stack_room(_lay_out, document, base_url, user, variant, attach)
+    return laid_out
+
+
+def _lay_out(
+    document: str,
+    base_url: str,
+    user: Path | None,
+    variant: str | None,
+    attach: Callable[[Any], list[Any]] | None,
+) -> LaidOut:
+    from weasyprint import HTML
+
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
     document, style = _shared_style(document, base_url, user, fetcher)
