@@ -37,8 +37,9 @@ def _workbook() -> Workbook:
         3.25,
         float("nan"),
         1e300,
-        "ünïcödé ✓ \ufffd",
+        "ünïcödé ✓ \ufffd 😀",
         "=1+1",
+        "tab\there",
     ]
     for r, value in enumerate(values, start=1):
         put(ws, r, 1, value)  # text cell (number format @)
@@ -51,6 +52,7 @@ def _workbook() -> Workbook:
     ws.cell(row=4, column=6)  # neither value nor style: not written
     ws.row_dimensions[20].height = 30  # a row with no cells
     ws.row_dimensions[2].height = 45
+    ws.cell(row=22, column=1, value="carriage\rreturn & <tags>")  # plain, not cleaned by put
     link = put(ws, 21, 1, "link")
     link.hyperlink = Hyperlink(ref=link.coordinate, target="https://example.org/")
     # Rows the fast path leaves to openpyxl: a bool, a date, a comment, a formula.
