@@ -171,7 +171,9 @@ def stop_server() -> None:
         server.stop_fork_server()
 
 
-def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[str, Any]:
+def run_size(
+    flows: int, with_pdf: bool, memory: bool, jobs: int = 2, only_build: bool = False
+) -> dict[str, Any]:
     from generate import generate
 
     from reportgen.assess import assess
@@ -244,6 +246,7 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
                     report = validate(matrix, config)
                     assessment = assess(matrix, config, report)
                     state["build_load"] = time.perf_counter() - start
+                    state["matrix"], state["assessment"] = matrix, assessment
                     data = ReportData(
                         matrix, report, assessment, config,
                         replace(base.build, build_time=datetime(2025, 1, 1, tzinfo=UTC)),
@@ -254,12 +257,18 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
         renderer = get_renderer(name)
         return lambda: renderer(state["data"], RenderOptions())
 
+    # The build runs in a process of its own (``only_build``), as fresh as the command line's:
+    # its workers are forked from it, and a process that has run the other stages first is
+    # hundreds of MB larger (copy-on-write faults on both sides of the fork).
     names = [s for s in STAGES if with_pdf or s != "pdf"] + ["floor_xlsx"]
-    names += ["floor_pdf", "build"] if with_pdf else []
+    names += ["floor_pdf"] if with_pdf else []
+    if only_build:
+        names = ["build"]
     times: dict[str, float] = {}
     cpus: dict[str, float] = {}
     sizes: dict[str, int] = {}
     steps = _StepLog()
+    pdf_steps: dict[str, float] = {}
     for name in names:
         if name == "build":
             stop_server()  # none should run; the build starts its own, as the command line does
@@ -305,10 +314,27 @@ def run_size(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[st
 
 
 def child(flows: int, with_pdf: bool, memory: bool, jobs: int = 2) -> dict[str, Any]:
+    result = _child(flows, with_pdf, memory, jobs)
+    if with_pdf and not memory:
+        # The build in a fresh process of its own (see run_size).
+        build = _child(flows, with_pdf, memory, jobs, only_build=True)
+        for key in ("times", "cpu"):
+            result[key]["build"] = build[key]["build"]
+        for key in ("pdf_steps", "build_load", "workers"):
+            result[key] = build[key]
+        result["build_max_rss"] = build["max_rss"]
+    return result
+
+
+def _child(
+    flows: int, with_pdf: bool, memory: bool, jobs: int = 2, only_build: bool = False
+) -> dict[str, Any]:
     args = [sys.executable, __file__, "--child", str(flows), "--memory" if memory else "--time"]
     args += ["--jobs", str(jobs)]
     if not with_pdf:
         args.append("--no-pdf")
+    if only_build:
+        args.append("--only-build")
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, cwd=ROOT)
     assert proc.stdout is not None
     out = proc.stdout.read()
@@ -371,9 +397,10 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-pdf", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--only-build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        result = run_size(args.child, not args.no_pdf, args.memory, args.jobs)
+        result = run_size(args.child, not args.no_pdf, args.memory, args.jobs, args.only_build)
         sys.stdout.write(json.dumps(result))
         return
 
@@ -403,6 +430,7 @@ def main() -> None:
             "jobs": args.jobs,
             "peaks": mem["peaks"],
             "max_rss": statistics.median(r["max_rss"] for r in runs),
+            "build_max_rss": statistics.median(r.get("build_max_rss", 0) for r in runs),
             "pdf": with_pdf,
         }
         report["sizes"][str(flows)] = entry
@@ -426,10 +454,11 @@ def main() -> None:
     for size, e in report["sizes"].items():
         if not e["pdf"]:
             continue
-        # The build as `reportgen build` runs it (the "build" stage): the fork server started,
-        # then parse, validate, assess and every format, the PDF's parts in `jobs` workers.
-        # Its CPU counts every process: this one, the fork server and the workers
-        # (RUSAGE_CHILDREN once the server is stopped and waited for).
+        # The build as `reportgen build` runs it (the "build" stage, in a fresh process): the
+        # PDF's workers started (forked from it, or from a fork server), then parse,
+        # validate, assess and every format, the PDF's parts in `jobs` workers. Its CPU
+        # counts every process: that one, the fork server if any, and the workers
+        # (RUSAGE_CHILDREN once they, and the server, are waited for).
         floor = e["times"]["floor_pdf"] + e["times"]["floor_xlsx"]
         floor_cpu = e["cpu"]["floor_pdf"] + e["cpu"]["floor_xlsx"]
         wall = e["times"]["build"]
