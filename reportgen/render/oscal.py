@@ -625,7 +625,11 @@ def _implementations(
     order: Mapping[str, int],
 ) -> list[Any]:
     """Per catalog, the controls in whose scope a documented flow of ``name`` is."""
-    by_framework: dict[str, dict[str, tuple[list[str], list[str], list[ControlRef]]]] = {}
+    # Ordered sets (dicts): flows, findings and the controls a requirement is mapped from,
+    # each in the order first met.
+    by_framework: dict[
+        str, dict[str, tuple[dict[str, None], dict[str, None], dict[ControlRef, None]]]
+    ] = {}
     assessment = refs.data.assessment
     for cs in statuses:
         mine = [k for k in cs.flows if k in flows]
@@ -640,10 +644,10 @@ def _implementations(
         entries: list[tuple[ControlRef, list[ControlRef]]] = [(cs.control.ref, [])]
         entries += [(g, [cs.control.ref]) for g in Catalogue.gspp_for([cs.control.ref])]
         for ref, via in entries:
-            slot = by_framework.setdefault(ref.framework, {}).setdefault(ref.id, ([], [], []))
-            slot[0].extend(k for k in mine if k not in slot[0])
-            slot[1].extend(f for f in against if f not in slot[1])
-            slot[2].extend(v for v in via if v not in slot[2])
+            slot = by_framework.setdefault(ref.framework, {}).setdefault(ref.id, ({}, {}, {}))
+            slot[0].update(dict.fromkeys(mine))
+            slot[1].update(dict.fromkeys(against))
+            slot[2].update(dict.fromkeys(via))
     found = []
     for framework in (ISO, GRUNDSCHUTZ, GSPP):
         controls = by_framework.get(framework)
@@ -661,7 +665,14 @@ def _implementations(
                     "control is implemented."
                 ),
                 "implemented-requirements": [
-                    _requirement(name, ControlRef(framework, cid), *controls[cid], order=order)
+                    _requirement(
+                        name,
+                        ControlRef(framework, cid),
+                        list(controls[cid][0]),
+                        list(controls[cid][1]),
+                        list(controls[cid][2]),
+                        order=order,
+                    )
                     for cid in ids
                 ],
             }
