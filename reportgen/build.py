@@ -307,12 +307,12 @@ def render_all(
     in ``langs`` (default: the config's ``[document] lang``). With more than one language the
     file names carry it (:func:`language_name`); language-neutral formats render once.
 
-    With ``jobs`` > 1 the PDF lays its parts out in a pool of ``jobs`` worker processes
-    (forked from a fork server, so no lock held by a thread of this one is inherited, and
-    started only when the PDF is long enough to be cut; ``render.pdf.parts``), coordinated
-    from a thread
-    while the other formats render here; the bytes are the same either way. Any failure or
-    interrupt here stops the workers too."""
+    With ``jobs`` > 1 the PDF lays its parts out in a pool of ``jobs`` worker processes,
+    coordinated from a thread while the other formats render here: the workers the command
+    line forked before any thread started (``parts.prefork``), else workers forked from a
+    fork server (so that no lock held by a thread of this one is inherited), started only
+    when the PDF is long enough to be cut (``render.pdf.parts``). The bytes are the same
+    either way. Any failure or interrupt here stops the workers too."""
     from .render import RenderOptions
 
     languages = tuple(langs) or data.config.document.lang

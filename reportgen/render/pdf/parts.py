@@ -6,9 +6,9 @@ report. The report template therefore marks where it may be cut (``PART_MARK``, 
 between two top-level sections, where a new page starts anyway: each chapter and matrix
 section, and in a large report also between the register's severities and rules, and every
 so many rows of a long table). Each part is laid out on its own, in a pool of worker
-processes forked from a server that has imported WeasyPrint (``worker_pool``), as soon as
-the template has written it (``Splitter``), and written as a PDF; the parts are then joined
-with pikepdf (qpdf):
+processes that have imported WeasyPrint (forked from the command's process, ``prefork``, or
+from a fork server, ``worker_pool``), as soon as the template has written it (``Splitter``),
+and written as a PDF; the parts are then joined with pikepdf (qpdf):
 
 - Cross-part links: a link whose anchor is in another part is written as ``xref:ANCHOR`` and
   turned into an internal link to the named destination after the merge.
