@@ -31,6 +31,7 @@ with one worker or many (tested).
 
 from __future__ import annotations
 
+import atexit
 import gc
 import io
 import multiprocessing
@@ -378,6 +379,9 @@ _OTHER_STYLE = re.compile(
 _STYLES: dict[tuple[str, str, Path | None], _Style] = {}
 STYLES_KEPT = 4
 """Style sheets a process keeps parsed (a build has one, and its stamps add one)."""
+# Dropped before the interpreter tears its modules down: a FontConfiguration freed after
+# WeasyPrint's module globals are gone reports a TypeError from its __del__ on the way out.
+atexit.register(_STYLES.clear)
 
 
 def _shared_style(
@@ -757,8 +761,13 @@ class Join:
         # Object streams, as in the parts WeasyPrint writes: without them every copied
         # object was written on its own, uncompressed (1,000 flows: 10.3 MB from 2.9 MB of
         # parts; now 2.9 MB, and the write takes half the time).
+        # Streams are copied as they are: qpdf would otherwise decode each
+        # compressed stream only to write the same bytes (1,000 flows: 0.55 -> 0.46 s).
         out.save(
-            buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+            buffer,
+            deterministic_id=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
         )
         return buffer.getvalue()
 
@@ -904,7 +913,7 @@ def finish_whole(pdf: bytes) -> bytes:
             return pdf
         declare_accessible(out)
         buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True)
+        out.save(buffer, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
         return buffer.getvalue()
 
 
