@@ -27,6 +27,7 @@ from reportgen.render.pdf.diagram import (
     zones_by_class,
 )
 
+from .conftest import FIXTURES
 from .pdf_support import load_report_data
 from .svg_geometry import Diagram, endpoints, read
 
@@ -142,3 +143,13 @@ def test_hostile_zone_names_are_text(data: ReportData) -> None:
     assert "Evil &lt;b&gt;&#34;zone&#34;&lt;/b&gt; &amp; ];" in source
     drawn = read(str(zone_diagram(changed)))
     assert len(drawn.nodes) == len(read(str(zone_diagram(data))).nodes) + 1
+
+
+def test_a_zone_the_source_leaves_empty_is_drawn_with_a_name() -> None:
+    # An empty zone cell (tests/fixtures/defects.md, flow 3.2): its node's label was an
+    # empty bold element, which Graphviz refuses, and so the whole PDF failed.
+    empty = load_report_data(FIXTURES / "defects.md")
+    assert "" in empty.assessment.statistics.zones
+    svg = str(zone_diagram(empty))
+    assert ">(no zone given)</text>" in svg
+    assert len(read(svg).nodes) == len(empty.assessment.statistics.zones)

@@ -153,6 +153,8 @@ def _same(text: str) -> str:
 TRUST_WORD = N_("Trust class: %(cls)s")
 INSIDE_WORD = N_("%(n)s inside · %(code)s")
 DIAGRAM_TITLE = N_("Zone flow diagram: documented flows between zones, grouped by trust class")
+NO_ZONE = N_("(no zone given)")
+"""The name the drawing gives a zone the source leaves empty."""
 TRUST_NAMES: dict[str, str] = {
     "untrusted": N_("untrusted"),
     "external-service": N_("external service"),
@@ -193,7 +195,7 @@ def dot_source(
         out.append(f"    label={_label([(heading, True)], size)};")
         for zone in zones:
             pair = internal.get(zone)
-            rows = [(zone, True)]
+            rows = [(zone or gettext(NO_ZONE), True)]
             if pair is not None:
                 inside = {"n": pair.flows, "code": SEVERITY_CODES[pair.worst]}
                 rows.append((gettext(INSIDE_WORD) % inside, False))
