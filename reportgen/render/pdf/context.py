@@ -1047,4 +1047,8 @@ def html_stream(
     """The same HTML, piece by piece as the template renders it, so that the parts written
     so far can be laid out while the rest is rendered."""
     env = environment(user_folder(options), options.lang)
-    return env.get_template(template).generate(context(data, files, options.lang))
+    # The context first: it starts Graphviz (``Deferred``), which then runs while Jinja
+    # compiles the template (1,000 flows: about 0.3 s; the first part waited 0.15 s for the
+    # diagram when Graphviz started after the compilation).
+    values = context(data, files, options.lang)
+    return env.get_template(template).generate(values)
