@@ -85,3 +85,22 @@ def test_fast_rows_are_openpyxls_bytes() -> None:
     assert actual.keys() == expected.keys()
     for name in expected:
         assert actual[name] == expected[name], name
+
+
+def test_a_fresh_cell_is_the_cell_openpyxl_makes() -> None:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles.cell_style import StyleArray
+
+    from reportgen.render.xlsx.cells import fresh_cell
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    style = StyleArray([1, 2, 0, 3, 0, 0, 0, 0, 0])
+    made = fresh_cell(ws, 4, 3, style)
+    assert made is not None and ws._cells[(4, 3)] is made
+    reference = Cell(ws, row=4, column=3, style_array=style)
+    for name in ("row", "column", "_value", "data_type", "parent", "_hyperlink", "_comment"):
+        assert getattr(made, name) == getattr(reference, name), name
+    assert made._style == reference._style and made._style is not style  # type: ignore[attr-defined]
+    assert fresh_cell(ws, 4, 3, style) is None  # taken
