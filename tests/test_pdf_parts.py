@@ -9,6 +9,7 @@ traceability appendix between controls.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -348,8 +349,40 @@ def _laid_without_sharing(document: str) -> bytes:
     from reportgen.render.pdf.fetcher import BASE_URL, TemplateFetcher
 
     laid = HTML(string=document, base_url=BASE_URL, url_fetcher=TemplateFetcher(None)).render()
-    pdf: bytes = laid.write_pdf(pdf_variant=PDF_VARIANT)
-    return pdf
+    return pdf_parts_module._compressed(
+        laid.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=True)
+    )
+
+
+def test_a_part_compressed_by_qpdf_has_weasyprints_content() -> None:
+    """A part is written uncompressed by WeasyPrint and compressed by qpdf (``_compressed``):
+    the same pages, content streams, fonts and tagged structure as WeasyPrint's own
+    compressed file, with object streams, and reproducible."""
+    from weasyprint import HTML
+
+    from reportgen.render.pdf.assembly import PDF_VARIANT
+    from reportgen.render.pdf.fetcher import BASE_URL, TemplateFetcher
+
+    document = split(pdf_context.html(load_report_data(), RenderOptions(), ()))[1]
+    laid = HTML(string=document, base_url=BASE_URL, url_fetcher=TemplateFetcher(None)).render()
+    own = laid.write_pdf(pdf_variant=PDF_VARIANT)
+    ours = pdf_parts_module._compressed(
+        laid.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=True)
+    )
+    assert ours == pdf_parts_module._compressed(
+        laid.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=True)
+    )
+    assert b"/ObjStm" in ours
+    with pikepdf.open(io.BytesIO(own)) as a, pikepdf.open(io.BytesIO(ours)) as b:
+        assert len(a.pages) == len(b.pages) > 1
+        for pa, pb in zip(a.pages, b.pages, strict=True):
+            assert pa.Contents.read_bytes() == pb.Contents.read_bytes()
+            fonts_a = {str(f.BaseFont) for f in pa.Resources.Font.values()}
+            assert fonts_a == {str(f.BaseFont) for f in pb.Resources.Font.values()}
+        assert len(a.Root.StructTreeRoot.ParentTree.Nums) == len(
+            b.Root.StructTreeRoot.ParentTree.Nums
+        )
+        assert str(a.Root.Metadata.read_bytes()) == str(b.Root.Metadata.read_bytes())
 
 
 @pytest.mark.slow
