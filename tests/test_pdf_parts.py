@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -485,3 +486,58 @@ def test_calls_with_stack_room_map_no_frame_stack_chunks() -> None:
         if enabled:
             gc.enable()
     assert plain > 2000 > 20 * room, (plain, room)
+
+
+def _glyph(c: dict[str, Any]) -> tuple[object, ...]:
+    """A character as drawn: text, position, size, font (without its subset tag), colour."""
+    font = c["fontname"].split("+")[-1]
+    position = (round(c["x0"], 4), round(c["top"], 4))
+    return (c["text"], *position, c["size"], font, c["non_stroking_color"])
+
+
+def _chars(pdf: bytes) -> list[list[tuple[object, ...]]]:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:
+        return [[(p.width, p.height)] + [_glyph(c) for c in p.chars] for p in opened.pages]
+
+
+@pytest.mark.slow
+def test_stamps_from_templates_are_the_stamps_laid_out_page_by_page() -> None:
+    """The page numbers drawn from a few templates (one per page size and number of digits,
+    ``lay_out_stamps``) are, glyph for glyph and position for position, those WeasyPrint
+    lays out on a page of their own: 105 pages, portrait and landscape, with one, two and
+    three digits, in English and German."""
+    from reportgen.render.pdf.fetcher import BASE_URL
+
+    landscape = (False,) * 8 + (True,) * 5 + (False,) * 90 + (True,) * 2
+    for lang in ("en", "de"):
+        html = pdf_context.html(load_report_data(), RenderOptions(lang=lang), ())
+        first = split(html)[0]
+        stamps = pdf_parts_module.Stamps(first, landscape, "matrix", BASE_URL, None)
+        templates = pdf_parts_module._stamp_templates(stamps)
+        assert templates is not None
+        document, shapes, filler = templates
+        assert shapes == [(False, 1), (False, 2), (False, 3), (True, 1), (True, 2), (True, 3)]
+        assert filler == "2"  # the first digit the page count, 105, does not have
+        laid = pdf_parts_module.lay_out(document, BASE_URL, None, None)
+        assert laid.pages == len(shapes) + 1  # the templates and the page of all digits
+        quick = pdf_parts_module._expand_stamps(laid.pdf, shapes, filler, landscape)
+        assert quick is not None
+        assert pdf_parts_module.lay_out_stamps(stamps).pdf == quick
+        whole = pdf_parts_module.stamp_document(first, landscape, "matrix")
+        slow = pdf_parts_module.lay_out(whole, BASE_URL, None, None)
+        assert _chars(quick) == _chars(slow.pdf)
+        label = "Seite 104 von 105" if lang == "de" else "page 104 of 105"
+        assert "".join(str(c[0]) for c in _chars(quick)[103][1:]) == label
+
+
+def test_a_page_number_box_without_the_page_counter_is_stamped_page_by_page() -> None:
+    from reportgen.render.pdf.fetcher import BASE_URL
+
+    first = split(pdf_context.html(load_report_data(), RenderOptions(), ()))[0]
+    plain = first.replace("counter(page)", '"?"', 1)
+    stamps = pdf_parts_module.Stamps(plain, (False, False, True), "matrix", BASE_URL, None)
+    assert pdf_parts_module._stamp_templates(stamps) is None
+    laid = pdf_parts_module.lay_out_stamps(stamps)
+    assert laid.pages == 3 and laid.landscape == (False, False, True)

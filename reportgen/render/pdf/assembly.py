@@ -199,12 +199,12 @@ def assemble(
                 offset += part.pages
             landscape = [*front_landscape, *(w for part in body for w in part.landscape)]
             # The stamps are form XObjects, marked as artifacts: untagged, no PDF/A of their own.
-            stamp = pdf_parts.stamp_document(stamp_source, landscape, "matrix")
+            stamp = pdf_parts.Stamps(stamp_source, tuple(landscape), "matrix", BASE_URL, user)
             front = _number_contents(stream.work(0)[0], pages)
             first, stamps = pdf_parts.run(
                 [
-                    (front, BASE_URL, user, PDF_VARIANT, None),
-                    (stamp, BASE_URL, user, None, None),
+                    (pdf_parts.lay_out_last, (front, BASE_URL, user, PDF_VARIANT, None)),
+                    (pdf_parts.lay_out_stamps, stamp),
                 ],
                 options.jobs,
                 pool,
