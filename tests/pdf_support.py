@@ -3,9 +3,12 @@ renders compare byte for byte whatever SOURCE_DATE_EPOCH or git say."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from reportgen.build import load
 from reportgen.bundle import ReportData
@@ -35,3 +38,13 @@ def force_layout(patch: object, layout: str) -> None:
 
 def check_layout(parts: int, layout: str) -> None:
     assert (parts > 1) if layout == "parts" else (parts == 1), (layout, parts)
+
+
+def without_weasyprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without Pango: importing WeasyPrint, and so the PDF renderer, fails
+    (until ``monkeypatch`` undoes it)."""
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    for name in [m for m in sys.modules if m.startswith("reportgen.render.pdf")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)

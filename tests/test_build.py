@@ -275,16 +275,12 @@ def test_a_parallel_pdf_that_cannot_load_is_a_clear_error(
     data: ReportData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As on a machine without Pango, with workers: the parts module's import fails.
-    import sys
-
     from reportgen.build import render_all
     from reportgen.errors import RenderError
 
-    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-        monkeypatch.delitem(sys.modules, name)
-    for name in [m for m in sys.modules if m.startswith("reportgen.render.pdf")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    from .pdf_support import without_weasyprint
+
+    without_weasyprint(monkeypatch)
     with pytest.raises(RenderError) as caught:
         render_all(data, ["json", "pdf"], jobs=2)
     assert str(caught.value).startswith("pdf: the renderer cannot be loaded:")

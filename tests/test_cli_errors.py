@@ -4,7 +4,6 @@ that cannot be loaded, ``build --strict --quiet`` on bad input, a mistyped forma
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from reportgen.build import load
 from reportgen.cli import main, summary
 
 from .conftest import FIXTURES, ROOT
+from .pdf_support import without_weasyprint
 
 OLD = "source/communication-matrix.md"
 NEW = "tests/fixtures/diff/internet-flow.md"
@@ -63,12 +63,7 @@ def test_diff_out_to_a_folder_that_cannot_be_written(tmp_path: Path) -> None:
 def test_diff_pdf_without_weasyprint_gives_builds_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As on a machine without Pango: the PDF renderer's import fails.
-    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-        monkeypatch.delitem(sys.modules, name)
-    for name in [m for m in sys.modules if m.startswith("reportgen.render.pdf")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    without_weasyprint(monkeypatch)
     target = tmp_path / "changes.pdf"
     code, _out, err = invoke("diff", OLD, NEW, *CONFIG, "--format", "pdf", "--out", str(target))
     assert code == 2

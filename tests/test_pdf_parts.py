@@ -541,3 +541,41 @@ def test_a_page_number_box_without_the_page_counter_is_stamped_page_by_page() ->
     assert pdf_parts_module._stamp_templates(stamps) is None
     laid = pdf_parts_module.lay_out_stamps(stamps)
     assert laid.pages == 3 and laid.landscape == (False, False, True)
+
+
+_KEPT: list[pikepdf.Pdf] = []
+"""The files of ``_font_page``'s pages, kept open while the tests read them."""
+
+
+def _font_page(cmap: bytes) -> pikepdf.Page:
+    pdf = pikepdf.new()
+    _KEPT.append(pdf)
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, ToUnicode=pikepdf.Stream(pdf, cmap))
+    resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=resources)
+    return pikepdf.Page(pdf.make_indirect(page))
+
+
+def test_the_digits_codes_come_from_the_fonts_unicode_map() -> None:
+    ranges = (
+        b"2 beginbfrange\n<0013> <001c> <0030>\n<0001> <0001> <00660069>\nendbfrange\n"
+        b"1 beginbfchar\n<0020> <0041>\nendbfchar\n"
+    )
+    codes = pdf_parts_module._digit_codes(_font_page(ranges))
+    assert codes == {str(d): f"{0x13 + d:04x}".encode() for d in range(10)}
+    # The digits one by one, upper-case codes read as lower case.
+    chars = b"10 beginbfchar\n" + b"".join(
+        f"<00{0x1A + d:02X}> <{0x30 + d:04x}>\n".encode() for d in range(10)
+    )
+    codes = pdf_parts_module._digit_codes(_font_page(chars + b"endbfchar\n"))
+    assert codes == {str(d): f"00{0x1A + d:02x}".encode() for d in range(10)}
+    # Without all ten digits there is nothing to number with.
+    some = b"1 beginbfrange\n<0013> <001a> <0030>\nendbfrange\n"
+    assert pdf_parts_module._digit_codes(_font_page(some)) is None
+
+
+def test_a_template_is_numbered_only_where_its_filler_digit_stands() -> None:
+    template = b"BT [<0053>0<0044>0<0003>0<0015>0<0015>0<0003>0<0014>0<0016>] TJ ET"
+    numbered = pdf_parts_module._numbered(template, b"0015", [b"0013", b"001c"])
+    assert numbered == b"BT [<0053>0<0044>0<0003>0<0013>0<001c>0<0003>0<0014>0<0016>] TJ ET"
+    assert pdf_parts_module._numbered(template, b"0015", [b"0013"]) is None

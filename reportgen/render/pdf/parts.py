@@ -357,16 +357,18 @@ def _digit_codes(page: Any) -> dict[str, bytes] | None:
         return None
     text = cmap.read_bytes()
     codes: dict[str, bytes] = {}
-    width = 4
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", text, re.S):
         for lo, hi, dst in _BFRANGE.findall(block):
-            width = len(lo)
-            for offset in range(int(hi, 16) - int(lo, 16) + 1):
-                char = chr(int(dst, 16) + offset)
-                codes.setdefault(char, f"{int(lo, 16) + offset:0{width}x}".encode())
+            if len(dst) != 4:
+                continue  # not one character of the Basic Multilingual Plane: no digit
+            start = int(lo, 16)
+            for offset in range(int(hi, 16) - start + 1):
+                code = f"{start + offset:0{len(lo)}x}".encode()
+                codes.setdefault(chr(int(dst, 16) + offset), code)
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", text, re.S):
         for code, dst in _BFCHAR.findall(block):
-            codes.setdefault(bytes.fromhex(dst.decode()).decode("utf-16-be"), code.lower())
+            if len(dst) == 4:
+                codes.setdefault(chr(int(dst, 16)), code.lower())
     digits = {d: codes[d] for d in "0123456789" if d in codes}
     return digits if len(digits) == 10 else None
 
@@ -396,25 +398,25 @@ def _expand_stamps(
         codes = _digit_codes(source.pages[-1])
         if codes is None:
             return None
-        templates: dict[tuple[bool, int], tuple[Any, bytes]] = {}
+        templates: dict[tuple[bool, int], tuple[Any, Any, bytes]] = {}
         for shape, page in zip(shapes, source.pages, strict=False):
             if _digit_codes(page) != codes:
                 return None
             resources = page.obj.Resources
-            if not resources.is_indirect:
+            if not resources.is_indirect:  # shared by the template's copies
                 resources = source.make_indirect(resources)
-            templates[shape] = (page, page.Contents.read_bytes())
+            templates[shape] = (page.obj.MediaBox, resources, page.Contents.read_bytes())
         kept = len(source.pages)
         for number, wide in enumerate(landscape, start=1):
             label = str(number)
-            page, content = templates[(wide, len(label))]
+            box, resources, content = templates[(wide, len(label))]
             drawn = _numbered(content, codes[filler], [codes[d] for d in label])
             if drawn is None:
                 return None
             stamp = pikepdf.Dictionary(
                 Type=pikepdf.Name.Page,
-                MediaBox=page.obj.MediaBox,
-                Resources=page.obj.Resources,
+                MediaBox=box,
+                Resources=resources,
                 Contents=pikepdf.Stream(source, drawn),
             )
             source.pages.append(pikepdf.Page(source.make_indirect(stamp)))
