@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,14 @@ def escape(value: object) -> str:
         return ""
     if isinstance(value, Md):
         return value
-    text = _CONTROL.sub("", str(value))
+    return _escaped(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _escaped(text: str) -> str:
+    """``escape`` of a plain string. Cached: the pages repeat the same zones, components,
+    protocols and rule texts (1,000 flows: 91,000 calls)."""
+    text = _CONTROL.sub("", text)
     text = re.sub(r"\s+", " ", text)
     text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
     body = text.lstrip(" ")
