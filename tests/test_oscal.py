@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reportgen.assess.catalogue import (
     DATA_LICENCE,
@@ -397,3 +398,8 @@ def test_any_matrix_gives_oscal_that_trestle_accepts(text: str) -> None:
     types: a prop value stays one line, a title one line, a list never empty."""
     _matrix, generated = run_pipeline(text, Config())
     _loads_in_trestle(render(generated, RenderOptions()))
+
+
+@given(st.text(max_size=80))
+def test_uid_is_uuid5_in_the_reportgen_namespace(stable_id: str) -> None:
+    assert uid(stable_id) == str(uuid.uuid5(NAMESPACE, stable_id))

@@ -69,8 +69,17 @@ is ``open`` again, as it is for ``assess --fail-on``. The triage status is kept 
 _TOKEN = re.compile(r"^[_A-Za-z][_A-Za-z0-9.\-]*$")
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
 def uid(stable_id: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, stable_id))
+    """``str(uuid.uuid5(NAMESPACE, stable_id))``, computed without the UUID object (35,000
+    calls for the component definition at 1,000 flows)."""
+    raw = bytearray(hashlib.sha1(_NAMESPACE_BYTES + stable_id.encode("utf-8")).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _time(value: datetime) -> str:
