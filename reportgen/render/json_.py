@@ -37,7 +37,7 @@ _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APP
 def dumps(value: Any) -> bytes:
     """``value`` as UTF-8 JSON indented by two spaces, with a final newline: the bytes of
     ``json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`` for the values reportgen
-    writes (``tests/test_json.py`` compares them), from orjson.
+    writes (``tests/test_json_encoding.py`` compares them), from orjson.
 
     The standard library encodes indented JSON in Python, not C: at 1,000 flows the JSON
     and OSCAL outputs took 1.1 s to encode, orjson takes 0.05 s. A value orjson refuses

@@ -700,8 +700,9 @@ def _ready() -> int:
     return os.getpid()
 
 
-def worker_pool(jobs: int) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` worker processes for the parts, started at once.
+def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` worker processes for the parts, started at once (from
+    ``context``, a multiprocessing context, when given: ``prefork``'s fork context).
 
     Where the platform has it, the workers are forked from a fork server that has imported
     WeasyPrint (``forkserver.PRELOAD``): a worker starts in milliseconds instead of spending about a
@@ -709,7 +710,8 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     inherits no lock held by one of this process's threads. Elsewhere they are spawned. Each
     worker is started now, with a trivial task, so that it is ready (importing, in the spawn
     case) while this process renders the HTML and the other formats."""
-    pool = ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=_worker_start)
+    mp_context = worker_context() if context is None else context
+    pool = ProcessPoolExecutor(jobs, mp_context=mp_context, initializer=_worker_start)
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
@@ -736,12 +738,7 @@ def prefork(jobs: int) -> bool:
         return False
     # A fork context launches every worker at the first submission, before the pool starts
     # its own management thread.
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
-    )
-    for _ in range(jobs):
-        pool.submit(_ready)
-    _preforked = pool
+    _preforked = worker_pool(jobs, multiprocessing.get_context("fork"))
     return True
 
 
