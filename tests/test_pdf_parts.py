@@ -163,6 +163,7 @@ def test_pages_are_numbered_once_through_the_whole_document(batched: Rendered) -
 def test_contents_give_each_chapter_its_page(batched: Rendered) -> None:
     toc = batched.pages[2]
     titles = {
+        "Document control": "1 Document control",  # in the front itself: a guess, checked
         "Management summary": "2 Management summary",
         "Findings register": "10 Findings register",
         "With Lightbits": "13.5 With Lightbits",
@@ -214,6 +215,51 @@ def test_the_assembled_file_keeps_pdf_a_and_its_attachments(batched: Rendered) -
 
 
 @pytest.mark.slow
+def test_the_fronts_own_pages_are_guessed_one_section_a_page() -> None:
+    from reportgen.render.pdf.assembly import _guess_front_anchors
+
+    front = (
+        '<html><head><style>p{}</style></head><body><div id="running"></div>'
+        '<section class="cover"><p id="top">x</p></section>'
+        '<section class="chapter"><h1 id="control">y</h1><p id="history">z</p></section>'
+        '<section class="chapter toc"><h1 id="contents">c</h1></section></body></html>'
+    )
+    assert _guess_front_anchors(front) == {"top": 1, "control": 2, "history": 2, "contents": 3}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wrong", [False, True])
+def test_a_wrong_guess_of_the_fronts_pages_is_laid_out_again(
+    wrong: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The contents' link to the front's own "Document control" gets the page guessed for it
+    (``_guess_front_anchors``): the front is laid out once when the guess holds, and again,
+    with the page its layout found, when it does not."""
+    from reportgen.render.pdf import assembly
+
+    guess = assembly._guess_front_anchors
+    if wrong:
+        monkeypatch.setattr(
+            assembly, "_guess_front_anchors", lambda front: {**guess(front), "control": 3}
+        )
+    fronts: list[str] = []
+    lay_out_last = pdf_parts_module.lay_out_last
+
+    def counted(args: pdf_parts_module.Work) -> pdf_parts_module.LaidOut:
+        fronts.append(args[0])
+        return lay_out_last(args)
+
+    monkeypatch.setattr(pdf_parts_module, "lay_out_last", counted)
+    ((_name, pdf),) = pdf_module.render(load_report_data(), RenderOptions(jobs=1)).items()
+    assert len(fronts) == (2 if wrong else 1)
+    assert ('href="#control" data-page="3"' in fronts[0]) is wrong
+    assert 'href="#control" data-page="2"' in fronts[-1]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    toc = _page_texts(path)[2]
+    assert re.search(r"Document control[ .]*?2\s*$", toc, flags=re.MULTILINE), toc
+
+
 def test_a_template_without_part_marks_is_laid_out_in_one_piece(tmp_path: Path) -> None:
     data = load_report_data()
     user = tmp_path / "pdf"
@@ -415,6 +461,45 @@ def test_a_worker_parses_the_head_style_once_and_lays_out_the_same_bytes() -> No
         document = documents[1][:body] + extra + documents[1][body:]
         kept, style = pdf_parts_module._shared_style(document, BASE_URL, None, TemplateFetcher())
         assert style is None and kept == document
+
+
+def test_a_worker_warms_up_on_the_reports_fonts() -> None:
+    laid = pdf_parts_module.warm_up()
+    assert laid.pages == 1 and laid.anchors == {"w": 0}
+    fonts = {url.rsplit("/", 1)[-1] for url in laid.served if url.endswith(".ttf")}
+    assert fonts == {
+        "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+        "DejaVuSansCondensed.ttf", "DejaVuSansMono.ttf",
+    }  # fmt: skip
+    assert not laid.refused
+
+
+def _styles_kept() -> int:
+    return len(pdf_parts_module._STYLES)
+
+
+@pytest.mark.slow
+def test_a_warmed_up_worker_lays_out_the_bytes_of_a_fresh_one() -> None:
+    """A worker of ``worker_pool`` warms up first (``warm_up``); a part it lays out then has
+    the bytes a fresh worker of the same kind, that laid nothing out before, gives it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reportgen.render.forkserver import worker_context
+    from reportgen.render.pdf.assembly import PDF_VARIANT
+    from reportgen.render.pdf.fetcher import BASE_URL
+
+    documents = split(pdf_context.html(load_report_data(), RenderOptions(), ()))
+    work = (
+        pdf_parts_module.without_page_numbers(documents[2]), BASE_URL, None, PDF_VARIANT, None
+    )  # fmt: skip
+    with ProcessPoolExecutor(1, mp_context=worker_context()) as fresh:
+        assert fresh.submit(_styles_kept).result() == 0
+        plain = fresh.submit(pdf_parts_module.lay_out_one, work).result()
+    with pdf_parts_module.worker_pool(1) as warm:
+        assert warm.submit(_styles_kept).result() == 1  # the warm-up's sheet
+        warmed = warm.submit(pdf_parts_module.lay_out_one, work).result()
+    assert warmed.pages == plain.pages > 1
+    assert warmed.pdf == plain.pdf
 
 
 def _collector_enabled() -> bool:

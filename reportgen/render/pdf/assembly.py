@@ -50,9 +50,7 @@ FRONT_PAGES = 3
 from: the contents hold one line per heading, whose number does not grow with the matrix. The
 assembly lays the front out with this guess and checks it (see ``assemble``)."""
 
-PDF_VARIANT = "pdf/a-3a"
-"""PDF/A-3, level A: archivable with the source and data attached, and tagged (WeasyPrint turns
-on ``pdf_tags`` for it); ``parts`` adds PDF/UA-1's identification to the same file."""
+PDF_VARIANT = pdf_parts.PDF_VARIANT
 
 
 def _attachments(
@@ -95,6 +93,26 @@ def _number_contents(front: str, pages: dict[str, int]) -> str:
         ),
         front,
     )
+
+
+_SECTION = re.compile(r"<section\b")
+
+
+def _guess_front_anchors(front: str) -> dict[str, int]:
+    """The pages of the front's own anchors, guessed as ``FRONT_PAGES`` guesses its length:
+    each of its sections (cover, document control, contents) one page. ``assemble`` writes
+    them into the contents and checks them against the layout.
+
+    A link of the contents to the front itself left to ``target-counter()`` made WeasyPrint
+    lay the contents page out three times: 0.48 s for the front at 100 flows instead of
+    0.40 s (medians of five), at the build's end, where nothing else runs. The bytes are the
+    same (tests/test_pdf_parts.py)."""
+    body = front[front.index("<body") :]
+    guess: dict[str, int] = {}
+    for page, section in enumerate(_SECTION.split(body)[1:], start=1):
+        for name in pdf_parts.anchors_in(section):
+            guess.setdefault(name, page)
+    return guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +205,11 @@ def assemble(
             )
         clock = _log_step("parts", clock, f"{sum(p.seconds for p in body):.1f} s in the workers")
         front_landscape = [False] * FRONT_PAGES
+        front_source = stream.work(0)[0]
+        front_anchors = _guess_front_anchors(front_source)
         for _ in range(3):
             front_pages = len(front_landscape)
-            # Links within the front keep an empty data-page: target-counter() numbers them,
-            # the front's pages being the document's first.
-            pages: dict[str, int] = {}
+            pages: dict[str, int] = dict(front_anchors)
             offset = front_pages
             for part in body:
                 for name, index in part.anchors.items():
@@ -200,7 +218,7 @@ def assemble(
             landscape = [*front_landscape, *(w for part in body for w in part.landscape)]
             # The stamps are form XObjects, marked as artifacts: untagged, no PDF/A of their own.
             stamp = pdf_parts.Stamps(stamp_source, tuple(landscape), "matrix", BASE_URL, user)
-            front = _number_contents(stream.work(0)[0], pages)
+            front = _number_contents(front_source, pages)
             first, stamps = pdf_parts.run(
                 [
                     (pdf_parts.lay_out_last, (front, BASE_URL, user, PDF_VARIANT, None)),
@@ -209,11 +227,12 @@ def assemble(
                 options.jobs,
                 pool,
             )
-            if list(first.landscape) == front_landscape:
+            found = {n: first.anchors[n] + 1 for n in front_anchors if n in first.anchors}
+            if list(first.landscape) == front_landscape and found == front_anchors:
                 break
-            front_landscape = list(first.landscape)
+            front_landscape, front_anchors = list(first.landscape), found
         else:
-            raise RuntimeError("the contents do not settle on a page count")
+            raise RuntimeError("the contents do not settle on the front's pages")
     except BaseException:
         if own is not None:
             pdf_parts.stop_workers(own)
