@@ -474,6 +474,26 @@ def test_a_worker_warms_up_on_the_reports_fonts() -> None:
     assert not laid.refused
 
 
+def test_workers_take_turns_to_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker warms up only in its turn (``worker_pool`` gives its workers a semaphore of
+    as many turns as there are cores beside the command's)."""
+    import threading
+
+    turns = threading.BoundedSemaphore(1)
+    warmed: list[int] = []
+    monkeypatch.setattr(pdf_parts_module, "_warm_up_turns", turns)
+    monkeypatch.setattr(pdf_parts_module, "warm_up", lambda: warmed.append(1))
+    assert turns.acquire(timeout=1)  # another worker's turn
+    worker = threading.Thread(target=pdf_parts_module._ready)
+    worker.start()
+    worker.join(0.2)
+    assert worker.is_alive() and not warmed
+    turns.release()
+    worker.join(10)
+    assert not worker.is_alive() and warmed == [1]
+    assert pdf_parts_module._spare_cores() >= 1
+
+
 def _styles_kept() -> int:
     return len(pdf_parts_module._STYLES)
 

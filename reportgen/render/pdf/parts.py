@@ -690,11 +690,28 @@ line pauses it for the whole build (``cli.gc_paused``), and with ``--jobs 1`` la
 part out in its own process (1,000 flows: 980 MB without these collections)."""
 
 
-def _worker_start() -> None:
+_warm_up_turns: Any = None
+"""The semaphore a worker takes its turn to warm up with (``_ready``), from ``worker_pool``."""
+
+
+def _worker_start(turns: Any = None) -> None:
     """A PDF worker's initializer: the collector off for its lifetime (see ``GC_BUDGET``),
-    and what it inherited moved out of the collector's way."""
+    and what it inherited moved out of the collector's way; ``turns``, the pool's
+    semaphore for warming up."""
+    global _warm_up_turns
     gc.disable()
     gc.freeze()
+    _warm_up_turns = turns
+
+
+def _spare_cores() -> int:
+    """The cores this process may run on, less the one the command keeps busy (at least
+    one)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 def _collect_if_due() -> None:
@@ -732,14 +749,20 @@ def warm_up() -> LaidOut:
     and of the libraries below it, whatever the document's fonts and style sheet.
     At 100 flows a part laid out after this warm-up took 1.89 s instead of 2.06 s (CPU,
     medians of six), and 1.86 s after a warm-up with the part's own style sheet; the warm-up
-    takes 0.15-0.25 s. It changes no part's bytes (tests/test_pdf_parts.py)."""
+    takes 0.15-0.25 s, in turns (``_ready``). It changes no part's bytes
+    (tests/test_pdf_parts.py)."""
     return lay_out(WARM_UP_DOCUMENT, BASE_URL, None, PDF_VARIANT, collect=False)
 
 
 def _ready() -> int:
     """A worker's first task: it is up, with ``forkserver.PRELOAD`` imported, and warmed up
-    (``warm_up``)."""
-    warm_up()
+    (``warm_up``), taking turns with the pool's other workers so that no more of them warm up
+    at once than there are cores beside the command's (``worker_pool``)."""
+    if _warm_up_turns is None:
+        warm_up()
+    else:
+        with _warm_up_turns:
+            warm_up()
     return os.getpid()
 
 
@@ -754,7 +777,12 @@ def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
     worker is started now, with a trivial task, so that it is ready (importing, in the spawn
     case) while this process renders the HTML and the other formats."""
     mp_context = worker_context() if context is None else context
-    pool = ProcessPoolExecutor(jobs, mp_context=mp_context, initializer=_worker_start)
+    # While the workers warm up, the command reads the source and renders the HTML on a core
+    # of its own: on 2 cores, two warm-ups at once held it up by about 0.1 s.
+    turns = mp_context.BoundedSemaphore(_spare_cores())
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=mp_context, initializer=_worker_start, initargs=(turns,)
+    )
     for _ in range(jobs):
         pool.submit(_ready)
     return pool
