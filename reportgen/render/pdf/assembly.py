@@ -170,7 +170,9 @@ def assemble(
         if options.html_done is not None and not (cut and len(documents) > 1):
             options.html_done.set()  # laid out here, in one piece: nothing to wait for
         if len(documents) == 1 or not cut:
-            whole = pdf_parts.lay_out(text, BASE_URL, user, PDF_VARIANT, attach=attach)
+            whole = pdf_parts.lay_out(
+                pdf_parts.without_marks(text), BASE_URL, user, PDF_VARIANT, attach=attach
+            )
             return Assembled(pdf_parts.finish_whole(whole.pdf), 1, whole.served, whole.refused)
         stamp_source = documents[0]
         _log_step("html", clock, f"{len(documents)} parts, the first sent after", stream.first)

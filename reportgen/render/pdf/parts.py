@@ -54,6 +54,7 @@ from typing import Any
 
 from ..forkserver import start_fork_server, worker_context
 from .fetcher import BASE_URL, TemplateFetcher
+from .tree import parse as parse_tree
 
 PART_MARK = "<!--reportgen:part-->"
 """Where the report template allows a cut; the text before the first mark is the prelude
@@ -105,6 +106,13 @@ class LaidOut:
     served: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
     """What the part's ``TemplateFetcher`` served and refused (in the worker that laid it out)."""
+
+
+def without_marks(document: str) -> str:
+    """The document without its part marks, for a layout in one piece. A mark is a comment
+    between two top-level elements, which WeasyPrint lays out as if it were not there (the
+    bytes are the same); without comments, the document's tree can come from ``tree.parse``."""
+    return document.replace(PART_MARK, "")
 
 
 def split(document: str) -> list[str]:
@@ -512,7 +520,12 @@ def _lay_out(
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
     document, style = _shared_style(document, base_url, user, fetcher)
-    laid = HTML(string=document, base_url=base_url, url_fetcher=fetcher).render(
+    root = parse_tree(document) if user is None else None
+    if root is None:
+        html = HTML(string=document, base_url=base_url, url_fetcher=fetcher)
+    else:
+        html = _parsed_html(root, base_url, fetcher)
+    laid = html.render(
         stylesheets=[style.sheet] if style else None,
         font_config=style.fonts if style else None,
     )
@@ -544,6 +557,24 @@ def _lay_out(
         tuple(fetcher.served),
         tuple(fetcher.refused),
     )
+
+
+def _parsed_html(root: Any, base_url: str, fetcher: TemplateFetcher) -> Any:
+    """WeasyPrint's ``HTML`` for a tree ``tree.parse`` built from a packaged template's
+    document: what ``HTML(string=..., base_url=..., url_fetcher=...)`` makes of the document
+    (WeasyPrint 70), without parsing it again. ``parse`` refuses a ``<base>`` element, so the
+    base URL is the one given. The parts' bytes are the same (tests/test_pdf_tree.py)."""
+    import cssselect2
+    from weasyprint import HTML
+    from weasyprint.urls import ensure_url
+
+    html = HTML.__new__(HTML)
+    html.base_url = ensure_url(base_url)
+    html.url_fetcher = fetcher
+    html.media_type = "print"
+    html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+    html.etree_element = html.wrapper_element.etree_element
+    return html
 
 
 def _compressed(pdf: bytes) -> bytes:
