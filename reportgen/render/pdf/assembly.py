@@ -180,8 +180,8 @@ def assemble(
         # The body's parts, side by side: those not yet laid out, then all of them back. The
         # front part (cover, control, contents) is laid out once their pages are known, with
         # the page numbers in its contents, beside the stamps that print "page N of M" on
-        # every page. The front's own length is guessed (FRONT_PAGES) and checked: a wrong
-        # guess lays both out again.
+        # every page. The front's own length (FRONT_PAGES) and the pages of its own headings
+        # (_guess_front_anchors) are guessed and checked: a wrong guess lays both out again.
         if pool is None and options.jobs > 1:
             pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents) - 1))
         # The attachments travel in a document of their own, laid out among the body's
@@ -211,6 +211,7 @@ def assemble(
         front_anchors = _guess_front_anchors(front_source)
         for _ in range(3):
             front_pages = len(front_landscape)
+            # The front's own anchors at their guessed pages (checked below), then the body's.
             pages: dict[str, int] = dict(front_anchors)
             offset = front_pages
             for part in body:
