@@ -90,6 +90,34 @@ def test_the_tree_is_the_html5_parsers_for_every_document(tmp_path: Path) -> Non
     assert seen > 30
 
 
+HOSTILE = ROOT / "tests" / "fixtures" / "xlsx-hostile.md"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\tb\tc", "x\x0cy", "cr\rhere", "amp & lt < gt > quote \" apos '", "<!-- c -->",
+        "]]> <![CDATA[ x ]]>", "\ufffe", "nbsp\u00a0zw\u200b rtl\u202e", "&nbsp; &#0; &#x1;",
+        "\x7f\x85\x9f", "line\u2028sep", "\x01ctl", "<b>bold</b> `code` [l](http://x)",
+        "<script>x</script>",
+    ],
+)  # fmt: skip
+def test_a_cells_text_gives_the_html5_tree_or_a_refusal(text: str, tmp_path: Path) -> None:
+    """Whatever a source's cell holds, the tree is HTML5's, or ``parse`` refuses it (control
+    characters, which XML does not allow)."""
+    source = HOSTILE.read_text(encoding="utf-8")
+    assert "| +1        |" in source
+    path = tmp_path / "matrix.md"
+    path.write_text(source.replace("| +1        |", f"| {text} |", 1), encoding="utf-8")
+    html = pdf_context.html(load(path, CONFIG, release="x"), RenderOptions(), ())
+    document = pdf_parts.without_marks(html)
+    root = tree.parse(document)
+    if root is not None:
+        assert list(_differences(_html5(document), root)) == []
+    else:
+        assert any(c in text for c in "\x01\x0c\ufffe"), text
+
+
 SMALL = "<!DOCTYPE html>\n<html>\n<head><title>t</title></head>\n<body>{}</body>\n</html>\n"
 
 
