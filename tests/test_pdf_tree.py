@@ -125,6 +125,10 @@ SMALL = "<!DOCTYPE html>\n<html>\n<head><title>t</title></head>\n<body>{}</body>
     "body",
     [
         "<p>a<br>b</p>\n",
+        '<p>a <span class="x">b <a href="#c">c</a></span> <strong>d</strong></p>',
+        "<ul><li>a<ul><li>b</li></ul></li></ul><dl><dt>t</dt><dd>d</dd></dl>",
+        "<div><table><tbody><tr><td><p>a</p><table><tr><td>b</td></tr></table></td></tr>"
+        "</tbody></table></div>",
         "<table>\n<tr><td>1</td></tr>\n<tr><td>2</td></tr>\n</table>",
         "<table><thead><tr><th>h</th></tr></thead><tr><td>1</td></tr></table>",
         "<table><colgroup><col class='w'><col></colgroup><tbody><tr><td>x</td></tr></tbody>"
@@ -153,6 +157,15 @@ def test_what_parse_makes_the_same(body: str) -> None:
         SMALL.format("<pre>\nx</pre>"),
         SMALL.format('<p title="two\nlines">x</p>'),
         SMALL.format("<p>a<div>b</div></p>"),
+        SMALL.format("<p>a<span>b<div>c</div></span></p>"),
+        SMALL.format("<ul><li>a<span><li>b</li></span></li></ul>"),
+        SMALL.format("<dl><dd>a<div><dt>b</dt></div></dd></dl>"),
+        SMALL.format('<a href="#a"><span><a href="#b">b</a></span></a>'),
+        SMALL.format("<table>\u00a0<tr><td>x</td></tr></table>"),
+        SMALL.format("<div><body class='x'>b</body></div>"),
+        SMALL.format('<g xmlns="http://www.w3.org/2000/svg"><rect/></g>'),
+        SMALL.format('<svg xmlns="http://www.w3.org/2000/svg" xmlns:f="urn:f"><g f:x="1"/></svg>'),
+        SMALL.format("<p>x</p>") + "\u00a0",
         SMALL.format("<p>a<table><tr><td>b</td></tr></table></p>"),
         SMALL.format('<a href="#a">a<a href="#b">b</a></a>'),
         SMALL.format("<ul><li>a<li>b</li></li></ul>"),

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 XMLNS = "{http://www.w3.org/2000/xmlns/}"
@@ -44,11 +44,11 @@ _REFUSED = re.compile(
     r"|<style\b[^>]*>[^<]*&",  # HTML does not decode entities in a style sheet
     re.IGNORECASE,
 )
-_DOCTYPE = re.compile(r"\s*<!DOCTYPE html>\s*", re.IGNORECASE)
+_DOCTYPE = re.compile(r"[ \t\n\f\r]*<!DOCTYPE html>[ \t\n\f\r]*", re.IGNORECASE)
 """What comes before ``<html>``: without it, HTML5 parses in quirks mode."""
 
 _PLAIN = frozenset((
-    "html", "head", "body", "meta", "title", "style", "link", "section", "article", "aside",
+    "meta", "title", "style", "link", "section", "article", "aside",
     "header", "footer", "nav", "main", "div", "p", "span", "a", "strong", "em", "b", "i", "u",
     "s", "code", "kbd", "samp", "var", "small", "sub", "sup", "abbr", "cite", "dfn", "mark",
     "q", "time", "br", "wbr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
@@ -76,6 +76,17 @@ _SVG_ELEMENTS = frozenset((
 ))  # fmt: skip
 """The SVG elements ``parse`` takes (Graphviz writes some of them); HTML5 would end the SVG at
 one named like an HTML element (``p``, ``div``, ``b``, ...)."""
+_SVG_ATTRIBUTE_SPACES = frozenset(
+    ("", "http://www.w3.org/1999/xlink", "http://www.w3.org/XML/1998/namespace",
+     "http://www.w3.org/2000/xmlns/")
+)  # fmt: skip
+"""The namespaces HTML5 gives an SVG element's attributes (``xlink:``, ``xml:``, ``xmlns``)."""
+_P_SCOPE = frozenset(
+    ("button", "table", "td", "th", "caption", "marquee", "object", "applet", "template")
+)  # fmt: skip
+"""Where HTML5 stops looking for an open paragraph to close."""
+_MARKERS = frozenset(("td", "th", "caption", "marquee", "object", "applet", "template"))
+"""Where HTML5 stops looking for an open link to close."""
 _SVG_CAMEL = frozenset(
     ("viewBox", "preserveAspectRatio", "linearGradient", "radialGradient", "gradientUnits",
      "gradientTransform", "clipPath", "clipPathUnits", "textPath", "textLength")
@@ -91,7 +102,7 @@ def parse(document: str) -> ET.Element | None:
     if start < 0 or end < 0 or _REFUSED.search(document):
         return None
     end += len("</html>")
-    if _DOCTYPE.fullmatch(document, 0, start) is None or document[end:].strip():
+    if _DOCTYPE.fullmatch(document, 0, start) is None or not _blank(document[end:]):
         return None
     parser: Any = ET.XMLPullParser(events=("start-ns", "start"))
     try:
@@ -110,6 +121,8 @@ def parse(document: str) -> ET.Element | None:
         if root is None:
             root = element
         for prefix, uri in declared:
+            if prefix not in ("", "xlink"):
+                return None  # HTML5 keeps another prefix's declaration as a plain attribute
             element.set(XMLNS + (prefix or "xmlns"), uri)
         declared.clear()
     if root is None or not _as_html5(root, document[end:]):
@@ -133,7 +146,9 @@ def _as_html5(root: ET.Element, after: str) -> bool:
         body[-1].tail = (body[-1].tail or "") + trailing
     else:
         body.text = (body.text or "") + trailing
-    if not all(_checked(e, False) for e in head) or not _checked(body, False):
+    if not (_plain_attributes(root) and _plain_attributes(body)):
+        return False
+    if not all(_checked(e, False) for e in (*head, *body)):
         return False
     for table in list(root.iter("table")):
         _rows_in_body(table)
@@ -147,21 +162,25 @@ def _checked(element: ET.Element, in_svg: bool) -> bool:
         return False
     if tag.startswith(_SVG):
         name = tag[len(_SVG) :]
-        if name not in _SVG_ELEMENTS or any(
-            k != k.lower() and k not in _SVG_CAMEL for k in element.attrib
-        ):
-            return False
+        if name not in _SVG_ELEMENTS or (name != "svg" and not in_svg):
+            return False  # HTML5 starts SVG at <svg> only
+        for key in element.attrib:
+            namespace, _, local = key[1:].rpartition("}") if key[0] == "{" else ("", "", key)
+            if namespace not in _SVG_ATTRIBUTE_SPACES or (
+                local != local.lower() and local not in _SVG_CAMEL
+            ):
+                return False
         return all(_checked(kid, True) for kid in element)
-    if in_svg or tag not in _PLAIN:
-        return False
-    if any(k.startswith("{") or k != k.lower() for k in element.attrib):
+    if in_svg or tag not in _PLAIN or not _plain_attributes(element):
         return False
     kids = [kid.tag for kid in element]
-    if tag == "p" and any(k in _CLOSES_P for k in kids):
+    if tag == "p" and _below(element, _CLOSES_P, _P_SCOPE):
         return False
-    if tag == "a" and any(e is not element for e in element.iter("a")):
+    if tag == "a" and _below(element, {"a"}, _MARKERS):
         return False
-    if tag in ("li", "dd", "dt") and any(k in ("li", "dd", "dt") for k in kids):
+    if tag == "li" and _below(element, {"li"}, {"ul", "ol"}):
+        return False
+    if tag in ("dd", "dt") and _below(element, {"dd", "dt"}, {"dl"}):
         return False
     if tag in _HEADINGS and any(k in _HEADINGS for k in kids):
         return False
@@ -182,8 +201,33 @@ def _checked(element: ET.Element, in_svg: bool) -> bool:
     return all(_checked(kid, False) for kid in element)
 
 
+_SPACE = " \t\n\f\r"
+"""HTML's whitespace: a no-break space, for one, is text to HTML5."""
+
+
+def _plain_attributes(element: ET.Element) -> bool:
+    """An HTML element's attributes as HTML5 names them: in lower case, without a
+    namespace."""
+    return all(k[0] != "{" and k == k.lower() for k in element.attrib)
+
+
+def _below(element: ET.Element, names: Iterable[str], stops: Iterable[str]) -> bool:
+    """Whether one of ``names`` is below ``element``, other than inside one of ``stops``
+    (or SVG): what HTML5 would close ``element`` at (a paragraph at a block, a link at a link,
+    a list item at a list item), but for those boundaries."""
+    for kid in element:
+        tag = kid.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in names:
+            return True
+        if tag not in stops and not tag.startswith("{") and _below(kid, names, stops):
+            return True
+    return False
+
+
 def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+    return text is None or not text.strip(_SPACE)
 
 
 def _only_whitespace_between(element: ET.Element) -> bool:
