@@ -11,25 +11,31 @@ import itertools
 import re
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from reportgen.build import load
 from reportgen.bundle import ReportData
 from reportgen.model import Level, ZonePair
 from reportgen.render.pdf.diagram import (
+    FONT_SIZE,
     FRAME,
     MIN_PRINTED_SIZE,
     SEVERITY_CODES,
     SEVERITY_COLOURS,
+    _Layout,
+    _next_size,
     dot_source,
     legend,
     zone_diagram,
     zones_by_class,
 )
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 from .pdf_support import load_report_data
 from .svg_geometry import Diagram, endpoints, read
+from .test_faults import generate
 
 pytestmark = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
@@ -101,6 +107,43 @@ def test_labels_print_at_seven_points_or_more(svg: str, drawn: Diagram) -> None:
     # Printed at the size given, within the landscape frame, so the scale is the real one.
     height = float(re.search(r'height="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
     assert drawn.width_pt <= FRAME[0] + 0.01 and height <= FRAME[1] + 0.01
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flows", [100, 1000])
+def test_a_dense_drawing_is_laid_out_again_until_its_labels_print_at_seven_points(
+    flows: int, tmp_path: Path
+) -> None:
+    """The synthetic 100- and 1,000-flow matrices need labels of 19.5 and 31.5 pt before the
+    drawing, scaled into its frame, prints them at 7 pt; the SVG states the size it was laid
+    out with. (Four layouts at most had printed them at 6.6 and 6.7 pt, and stated the size
+    of a fifth that was never laid out.)"""
+    path = tmp_path / "matrix.md"
+    path.write_text(generate(flows))
+    svg = str(zone_diagram(load(path, ROOT / "source" / "report.toml", release="x")))
+    drawn = read(svg)
+    stated = re.search(r'data-label-size="([\d.]+)"', svg)
+    assert stated is not None
+    assert set(drawn.font_sizes) == {float(stated.group(1))}
+    assert min(drawn.font_sizes) * _scale(svg) >= MIN_PRINTED_SIZE
+
+
+def test_the_next_label_size_follows_the_drawings_growth() -> None:
+    assert _next_size([]) == FONT_SIZE
+    # A drawing (2 + size / 14) frames wide: at 8 pt its labels print at 3.11 pt, and 18 pt
+    # would print at 7 pt if the drawing kept its size.
+    wide = FRAME[0]
+    first = _Layout(8.0, (2 + 8 / 14) * wide, FRAME[1] / 2)
+    assert _next_size([first]) == 18.0
+    # From two layouts the growth is known: size / (2 + size / 14) >= 7 from 28 pt on.
+    grown = _Layout(18.0, (2 + 18 / 14) * wide, FRAME[1] / 2)
+    assert _next_size([first, grown]) == 28.0
+    assert _Layout(28.0, (2 + 28 / 14) * wide, FRAME[1] / 2).printed == pytest.approx(7.0)
+    # Growth that no size outruns (a frame per 5 pt): the size that would print at 7 pt if
+    # the drawing kept its size.
+    fast = _Layout(18.0, (2 + 8 / 14 + 10 / 5) * wide, FRAME[1] / 2)
+    assert fast.printed == pytest.approx(3.9375)
+    assert _next_size([first, fast]) == 32.0
 
 
 def test_one_edge_per_zone_pair_with_its_count_and_severity(data: ReportData, svg: str) -> None:
