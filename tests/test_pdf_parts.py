@@ -500,8 +500,10 @@ def _styles_kept() -> int:
 
 @pytest.mark.slow
 def test_a_warmed_up_worker_lays_out_the_bytes_of_a_fresh_one() -> None:
-    """A worker of ``worker_pool`` warms up first (``warm_up``); a part it lays out then has
-    the bytes a fresh worker of the same kind, that laid nothing out before, gives it."""
+    """A worker of a pool started ahead of its work (``worker_pool(warm=True)``, as
+    ``prefork`` starts it) warms up first (``warm_up``); a part it lays out then has the bytes
+    a fresh worker of the same kind, that laid nothing out before, gives it. A pool started
+    when the work is there does not warm up."""
     from concurrent.futures import ProcessPoolExecutor
 
     from reportgen.render.forkserver import worker_context
@@ -515,11 +517,13 @@ def test_a_warmed_up_worker_lays_out_the_bytes_of_a_fresh_one() -> None:
     with ProcessPoolExecutor(1, mp_context=worker_context()) as fresh:
         assert fresh.submit(_styles_kept).result() == 0
         plain = fresh.submit(pdf_parts_module.lay_out_one, work).result()
-    with pdf_parts_module.worker_pool(1) as warm:
+    with pdf_parts_module.worker_pool(1, warm=True) as warm:
         assert warm.submit(_styles_kept).result() == 1  # the warm-up's sheet
         warmed = warm.submit(pdf_parts_module.lay_out_one, work).result()
     assert warmed.pages == plain.pages > 1
     assert warmed.pdf == plain.pdf
+    with pdf_parts_module.worker_pool(1) as cold:  # started when the work is there
+        assert cold.submit(_styles_kept).result() == 0
 
 
 def _collector_enabled() -> bool:

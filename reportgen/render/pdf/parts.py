@@ -722,7 +722,8 @@ part out in its own process (1,000 flows: 980 MB without these collections)."""
 
 
 _warm_up_turns: Any = None
-"""The semaphore a worker takes its turn to warm up with (``_ready``), from ``worker_pool``."""
+"""The semaphore a worker takes its turn to warm up with (``_ready``), from
+``worker_pool(warm=True)``; None: the worker does not warm up."""
 
 
 def _worker_start(turns: Any = None) -> None:
@@ -786,18 +787,17 @@ def warm_up() -> LaidOut:
 
 
 def _ready() -> int:
-    """A worker's first task: it is up, with ``forkserver.PRELOAD`` imported, and warmed up
-    (``warm_up``), taking turns with the pool's other workers so that no more of them warm up
-    at once than there are cores beside the command's (``worker_pool``)."""
-    if _warm_up_turns is None:
-        warm_up()
-    else:
+    """A worker's first task: it is up, with ``forkserver.PRELOAD`` imported; in a pool
+    started ahead of its work (``worker_pool(warm=True)``), also warmed up (``warm_up``),
+    taking turns with the pool's other workers so that no more of them warm up at once than
+    there are cores beside the command's."""
+    if _warm_up_turns is not None:
         with _warm_up_turns:
             warm_up()
     return os.getpid()
 
 
-def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
+def worker_pool(jobs: int, context: Any = None, warm: bool = False) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes for the parts, started at once (from
     ``context``, a multiprocessing context, when given: ``prefork``'s fork context).
 
@@ -805,14 +805,18 @@ def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
     WeasyPrint (``forkserver.PRELOAD``): a worker starts in milliseconds instead of spending about a
     second importing it, and, being forked from the server rather than from this process, it
     inherits no lock held by one of this process's threads. Elsewhere they are spawned. Each
-    worker is started now, with a first task that warms it up (``_ready``), so that it is
-    ready (importing, in the spawn case) while this process renders the HTML and the other
-    formats."""
+    worker is started now, with a first task (``_ready``), so that it is ready (importing, in
+    the spawn case) while this process renders the HTML and the other formats.
+
+    ``warm``: the workers warm up in that first task (``warm_up``), for a pool started ahead
+    of its work (``prefork``, before the source is read). A pool started when the first part
+    is ready (the fork server's, a build's own) does not: its workers would lay out the
+    warm-up document, and wait for their turns, while the parts wait for them."""
     mp_context = worker_context() if context is None else context
     # While the workers warm up, the command reads the source and renders the HTML on a core
     # of its own. On 2 cores, with two warm-ups at once, the HTML took 0.40-0.47 s to its
     # first part in the alternated 100-flow runs, against 0.28-0.36 s without warm-ups.
-    turns = mp_context.BoundedSemaphore(_spare_cores())
+    turns = mp_context.BoundedSemaphore(_spare_cores()) if warm else None
     pool = ProcessPoolExecutor(
         jobs, mp_context=mp_context, initializer=_worker_start, initargs=(turns,)
     )
@@ -842,7 +846,7 @@ def prefork(jobs: int) -> bool:
         return False
     # A fork context launches every worker at the first submission, before the pool starts
     # its own management thread.
-    _preforked = worker_pool(jobs, multiprocessing.get_context("fork"))
+    _preforked = worker_pool(jobs, multiprocessing.get_context("fork"), warm=True)
     return True
 
 
