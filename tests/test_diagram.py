@@ -19,6 +19,7 @@ from reportgen.build import load
 from reportgen.bundle import ReportData
 from reportgen.model import Level, ZonePair
 from reportgen.render.pdf.diagram import (
+    AIM_ABOVE,
     FONT_SIZE,
     FRAME,
     MIN_PRINTED_SIZE,
@@ -114,10 +115,10 @@ def test_labels_print_at_seven_points_or_more(svg: str, drawn: Diagram) -> None:
 def test_a_dense_drawing_is_laid_out_again_until_its_labels_print_at_seven_points(
     flows: int, tmp_path: Path
 ) -> None:
-    """The synthetic 100- and 1,000-flow matrices need labels of 19.5 and 31.5 pt before the
-    drawing, scaled into its frame, prints them at 7 pt; the SVG states the size it was laid
-    out with. (Four layouts at most had printed them at 6.6 and 6.7 pt, and stated the size
-    of a fifth that was never laid out.)"""
+    """The synthetic 100- and 1,000-flow matrices get labels of 19.5 and 34.5 pt, which the
+    drawing, scaled into its frame, prints at 7 pt or more; the SVG states the size it was
+    laid out with. (Four layouts at most had printed them at 6.6 and 6.7 pt, and stated the
+    size of a fifth that was never laid out.)"""
     path = tmp_path / "matrix.md"
     path.write_text(generate(flows))
     svg = str(zone_diagram(load(path, ROOT / "source" / "report.toml", release="x")))
@@ -135,10 +136,12 @@ def test_the_next_label_size_follows_the_drawings_growth() -> None:
     wide = FRAME[0]
     first = _Layout(8.0, (2 + 8 / 14) * wide, FRAME[1] / 2)
     assert _next_size([first]) == 18.0
-    # From two layouts the growth is known: size / (2 + size / 14) >= 7 from 28 pt on.
+    # From two layouts the growth is known: size / (2 + size / 14) >= 7 from 28 pt on, and
+    # aiming 0.1 pt above (AIM_ABOVE), >= 7.1 from 28.8 pt on.
     grown = _Layout(18.0, (2 + 18 / 14) * wide, FRAME[1] / 2)
-    assert _next_size([first, grown]) == 28.0
-    assert _Layout(28.0, (2 + 28 / 14) * wide, FRAME[1] / 2).printed == pytest.approx(7.0)
+    assert AIM_ABOVE == 0.1
+    assert _next_size([first, grown]) == 29.0
+    assert _Layout(29.0, (2 + 29 / 14) * wide, FRAME[1] / 2).printed == pytest.approx(7.123, 1e-3)
     # Growth that no size outruns (a frame per 5 pt): the size that would print at 7 pt if
     # the drawing kept its size.
     fast = _Layout(18.0, (2 + 8 / 14 + 10 / 5) * wide, FRAME[1] / 2)
