@@ -618,7 +618,9 @@ _OTHER_STYLE = re.compile(
 )
 _STYLES: dict[tuple[str, str, Path | None], _Style] = {}
 STYLES_KEPT = 4
-"""Style sheets a process keeps parsed (a build has one, and its stamps add one)."""
+"""Style sheets a process keeps parsed. A worker of a build meets up to four per language:
+the warm-up's, the body parts' and front's (one sheet), the attachments carrier's, and the
+stamps'. The oldest is dropped first, which is the warm-up's."""
 # Dropped before the interpreter tears its modules down: a FontConfiguration freed after
 # WeasyPrint's module globals are gone reports a TypeError from its __del__ on the way out.
 atexit.register(_STYLES.clear)
