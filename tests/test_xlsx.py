@@ -649,3 +649,62 @@ def test_findings_status_starts_at_the_triage_status(data: ReportData) -> None:
     assert (row["Status"], row["Owner"], row["Ticket"]) == ("Risk accepted", "Ops", "SEC-1")
     assert str(row["Due date"]).startswith("2026-01-31")  # a date cell (datetime read back)
     assert {r["Status"] for r in rows if r["Finding"] != first.id} == {"Open"}
+
+
+def test_shared_tables_give_each_workbook_its_own_bytes(
+    data: ReportData, files: dict[str, bytes]
+) -> None:
+    """``render`` builds the analytical tables of all its workbooks together
+    (``frames.Tables``); each workbook is still the one built on its own."""
+    from reportgen.render.xlsx import workbook_bytes
+
+    alone = {
+        f"{section.slug}.xlsx": workbook_bytes(data, (section,)) for section in data.matrix.sections
+    }
+    alone[COMBINED] = workbook_bytes(data, data.matrix.sections)
+    assert alone.keys() == files.keys()
+    assert [name for name in files if files[name] != alone[name]] == []
+
+
+def test_tables_of_several_scopes_stay_apart(data: ReportData) -> None:
+    """One pandas pass over several scopes (an empty one among them) cuts back into each
+    scope's rows: the same rows as that scope's table built alone, nothing of its
+    neighbours."""
+    from reportgen.render.xlsx.frames import (
+        FIREWALL_COLUMNS,
+        finding_controls_frames,
+        firewall_frames,
+        zone_pair_frames_each,
+    )
+
+    sections = data.matrix.sections
+    scopes = [sections[1].flows, (), sections[0].flows, tuple(f for s in sections for f in s.flows)]
+    zones = data.assessment.statistics.zones
+    together = firewall_frames(scopes)
+    pairs = zone_pair_frames_each(scopes, zones)
+    findings = [
+        tuple(sorted_findings([f for f in data.assessment.findings if f.flow_key in keys]))
+        for keys in ({f.key for f in flows} for flows in scopes)
+    ]
+    controls = finding_controls_frames(findings)
+    assert len(together) == len(pairs) == len(controls) == len(scopes)
+    for i, flows in enumerate(scopes):
+        (one,) = firewall_frames([flows])
+        rows = list(together[i].itertuples(index=False, name=None))
+        assert rows == list(one.itertuples(index=False, name=None))
+        assert list(together[i].columns) == list(FIREWALL_COLUMNS)
+        # Every row's flows belong to this scope only.
+        keys = {f.key for f in flows}
+        assert all(set(row[6].split("\n")) <= keys for row in rows)
+        assert bool(rows) == bool(flows)
+        (alone,) = zone_pair_frames_each([flows], zones)
+        for name, table in pairs[i].items():
+            assert table.to_numpy().tolist() == alone[name].to_numpy().tolist()
+            assert list(table.index) == list(alone[name].index)
+            assert list(table.columns) == list(alone[name].columns)
+        assert int(pairs[i]["flows"].to_numpy().sum()) == len(flows)
+        (own,) = finding_controls_frames([findings[i]])
+        assert list(controls[i].itertuples(index=False, name=None)) == list(
+            own.itertuples(index=False, name=None)
+        )
+        assert set(controls[i]["finding"]) == {f.id for f in findings[i] if f.controls}

@@ -35,6 +35,7 @@ from .changes import VERIFY_SHEET, changes_sheet, verify_sheet
 from .controls import controls_sheet
 from .findings import finding_controls_sheet, findings_sheet
 from .firewall import firewall_sheet
+from .frames import Tables
 from .labels import (
     CHANGES_SHEET,
     CONTROLS_SHEET,
@@ -52,7 +53,7 @@ from .legend import legend_sheet
 from .matrix import matrix_sheet
 from .metadata import metadata_sheet
 from .printing import print_setup, set_properties
-from .scope import Book, Scope
+from .scope import Book, Scope, scope_tables
 from .summary import summary_sheet
 from .technologies import technologies_sheet
 
@@ -63,11 +64,16 @@ def render(data: ReportData, options: RenderOptions) -> Rendered:
     """``<slug>.xlsx`` per section and ``communication-matrix.xlsx`` with all sections."""
     files: Rendered = {}
     taken = {COMBINED_NAME}
-    for section in data.matrix.sections:
-        name = _unique(section.slug, taken)
-        files[f"{name}.xlsx"] = workbook_bytes(data, (section,), options.lang)
-    files[f"{COMBINED_NAME}.xlsx"] = workbook_bytes(data, data.matrix.sections, options.lang)
+    every = [(section,) for section in data.matrix.sections] + [data.matrix.sections]
+    tables = scope_tables(data, [_scope(data, sections) for sections in every])
+    for index, sections in enumerate(every):
+        name = _unique(sections[0].slug, taken) if len(every) - 1 > index else COMBINED_NAME
+        files[f"{name}.xlsx"] = workbook_bytes(data, sections, options.lang, (tables, index))
     return files
+
+
+def _scope(data: ReportData, sections: Sequence[Section]) -> Scope:
+    return Scope(tuple(sections), combined=tuple(sections) == data.matrix.sections)
 
 
 def _unique(slug: str, taken: set[str]) -> str:
@@ -81,10 +87,14 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 
 def workbook_bytes(
-    data: ReportData, sections: Sequence[Section], lang: str = DEFAULT_LANGUAGE
+    data: ReportData,
+    sections: Sequence[Section],
+    lang: str = DEFAULT_LANGUAGE,
+    shared: tuple[Tables, int] | None = None,
 ) -> bytes:
-    """One workbook covering ``sections``, as reproducible bytes, in ``lang``."""
-    return workbook_to_bytes(build_workbook(data, sections, lang), data.build.build_time)
+    """One workbook covering ``sections``, as reproducible bytes, in ``lang`` (``shared``: see
+    ``build_workbook``)."""
+    return workbook_to_bytes(build_workbook(data, sections, lang, shared), data.build.build_time)
 
 
 def changes_workbook(data: ReportData) -> bytes:
@@ -131,11 +141,16 @@ SHEETS: tuple[Sheet, ...] = (
 
 
 def build_workbook(
-    data: ReportData, sections: Sequence[Section], lang: str = DEFAULT_LANGUAGE
+    data: ReportData,
+    sections: Sequence[Section],
+    lang: str = DEFAULT_LANGUAGE,
+    shared: tuple[Tables, int] | None = None,
 ) -> Workbook:
-    """The openpyxl workbook for ``sections`` (all of the matrix's sections = combined)."""
-    scope = Scope(tuple(sections), combined=tuple(sections) == data.matrix.sections)
-    book = Book.of(data, scope, lang)
+    """The openpyxl workbook for ``sections`` (all of the matrix's sections = combined).
+    ``shared``: the analytical tables of a render's workbooks (``scope.scope_tables``) and
+    this one's place in them; by default they are built for this workbook alone."""
+    scope = _scope(data, sections)
+    book = Book.of(data, scope, lang, shared)
     wb = _empty_workbook()
     for sheet in SHEETS:
         if scope.combined or not sheet.combined_only:

@@ -11,7 +11,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...model import Control, ControlRef, Finding, Level
-from .frames import finding_controls_frame
 from .labels import STATUS_VALUES, TRIAGE_TO_STATUS, control_label, framework_name
 from .layout import (
     Column,
@@ -158,7 +157,7 @@ _FINDING_CONTROL_COLUMNS = (
 def finding_controls_sheet(ws: Worksheet, book: Book) -> None:
     """One row per (finding, control): filtering the Control column by ``8.2`` finds 8.2
     only, where a "contains" filter on a list of ids also matched 8.20 to 8.24."""
-    frame = finding_controls_frame(book.findings)
+    frame = book.finding_controls()
     catalogue = control_titles(book)
     language = book.lang
     rows: list[list[Any]] = []

@@ -7,7 +7,6 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .frames import firewall_frame
 from .layout import Column, table_sheet
 from .scope import Book
 
@@ -24,7 +23,7 @@ _FIREWALL_COLUMNS = (
 
 
 def firewall_sheet(ws: Worksheet, book: Book) -> None:
-    frame = firewall_frame(book.scope.flows)
+    frame = book.firewall()
     rows: list[list[Any]] = [
         [
             source_zone,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import pandas as pd
 
 from ...bundle import ReportData
 from ...i18n import DEFAULT_LANGUAGE, translations
@@ -15,6 +18,7 @@ from ...model import (
 )
 from ...ordering import sorted_findings
 from .cells import Link, internal_link, markdown_value
+from .frames import Tables
 from .labels import FINDINGS_SHEET, MATRIX_SHEET
 
 
@@ -52,6 +56,19 @@ def scope_statistics(data: ReportData, scope: Scope) -> SectionStatistics | None
     return None
 
 
+def scope_tables(data: ReportData, scopes: Sequence[Scope]) -> Tables:
+    """The analytical tables of ``scopes``' workbooks, built together (``frames.Tables``),
+    with each scope's findings in the one shared order."""
+    return Tables(
+        [scope.flows for scope in scopes],
+        [
+            tuple(sorted_findings([f for f in data.assessment.findings if f.section in s.slugs]))
+            for s in scopes
+        ],
+        data.assessment.statistics.zones,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Book:
     """What every sheet of one workbook reads: the data, the scope, its findings in the one
@@ -67,11 +84,23 @@ class Book:
     lang: str = DEFAULT_LANGUAGE
     """The workbook's language (``RenderOptions.lang``)."""
 
+    tables: Tables | None = None
+    """The analytical tables (``frames``), shared with the other workbooks of a render."""
+    index: int = 0
+    """This workbook's scope in ``tables``."""
+
     @classmethod
-    def of(cls, data: ReportData, scope: Scope, lang: str = DEFAULT_LANGUAGE) -> Book:
-        findings = tuple(
-            sorted_findings([f for f in data.assessment.findings if f.section in scope.slugs])
-        )
+    def of(
+        cls,
+        data: ReportData,
+        scope: Scope,
+        lang: str = DEFAULT_LANGUAGE,
+        shared: tuple[Tables, int] | None = None,
+    ) -> Book:
+        """The book of ``scope``; ``shared``: the render's tables (``scope_tables``) and this
+        scope's place in them, else tables of this scope alone."""
+        tables, index = shared if shared is not None else (scope_tables(data, [scope]), 0)
+        findings = tables.findings[index]
         return cls(
             data=data,
             scope=scope,
@@ -79,7 +108,26 @@ class Book:
             flow_rows={f.key: r for r, f in enumerate(scope.flows, start=2)},
             finding_rows={f.id: r for r, f in enumerate(findings, start=2)},
             lang=lang,
+            tables=tables,
+            index=index,
         )
+
+    @property
+    def shared(self) -> Tables:
+        assert self.tables is not None, "Book.of sets the tables"
+        return self.tables
+
+    def firewall(self) -> pd.DataFrame:
+        """The Firewall view's rows (``frames.firewall_frame``)."""
+        return self.shared.firewall(self.index)
+
+    def zone_pairs(self) -> dict[str, pd.DataFrame]:
+        """The zone-pair tables (``frames.zone_pair_frames``)."""
+        return self.shared.zone_pairs(self.index)
+
+    def finding_controls(self) -> pd.DataFrame:
+        """One row per finding and control (``frames.finding_controls_frame``)."""
+        return self.shared.finding_controls(self.index)
 
     def gettext(self, message: str) -> str:
         """``message`` (a msgid) in the workbook's language."""

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...bundle import ReportData
 from ...i18n import N_
 from ...model import (
-    Flow,
     Level,
 )
-from .frames import zone_pair_frames
 from .layout import Blocks
 from .scope import Book, scope_statistics
 
@@ -86,7 +82,7 @@ def summary_sheet(ws: Worksheet, book: Book) -> None:
                 for s in scope.sections
             ),
         )
-    _zone_grid(out, data, flows)
+    _zone_grid(out, book)
 
 
 def _share(part: int, total: int) -> float:
@@ -100,8 +96,8 @@ _ZONE_TABLES = (
 )
 
 
-def _zone_grid(out: Blocks, data: ReportData, flows: Sequence[Flow]) -> None:
-    frames = zone_pair_frames(flows, data.assessment.statistics.zones)
+def _zone_grid(out: Blocks, book: Book) -> None:
+    frames = book.zone_pairs()
     for name, title in _ZONE_TABLES:
         table = frames[name]
         out.block(
