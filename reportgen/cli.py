@@ -261,7 +261,8 @@ def _parse_formats(value: str) -> list[str]:
     type=click.IntRange(min=1),
     default=None,
     help="Worker processes that lay the PDF's parts out side by side while the other formats "
-    "render (default: the number of cores, at most 4). Outputs are the same for any value.",
+    "render (the workbooks in a worker too, after the parts; default: the number of cores, at "
+    "most 4). Outputs are the same for any value.",
 )
 @click.option(
     "--flavor",

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -298,3 +299,33 @@ def test_a_build_without_the_pdf_does_not_import_weasyprint() -> None:
         [sys.executable, "-c", code, str(SOURCE)], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_the_workbooks_render_in_the_pdf_workers_after_its_parts(
+    data: ReportData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, the workbooks go to the PDF's pool, queued behind every part it sent
+    (``WORKER_FORMATS``); the bytes are those rendered here."""
+    from reportgen.build import _render_one, render_all
+    from reportgen.render.pdf import parts
+
+    sent: list[str] = []
+    real = parts.LazyPool.submit
+
+    def watched(self: parts.LazyPool, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        sent.append(f"{fn.__name__}:{args[0]}" if fn is _render_one else fn.__name__)
+        return real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(parts.LazyPool, "submit", watched)
+    apart = render_all(data, ["json", "xlsx", "pdf"], jobs=2)
+    assert sent.count("_render_one:xlsx") == 1
+    workbooks = sent.index("_render_one:xlsx")
+    assert sent[:workbooks].count("lay_out_one") >= 3  # two body parts and the attachments
+    assert set(sent[:workbooks]) == {"lay_out_one"}
+    assert set(sent[workbooks + 1 :]) == {"lay_out_last", "lay_out_stamps"}
+    sent.clear()
+    here = render_all(data, ["json", "xlsx", "pdf"], jobs=1)
+    assert sent == []
+    assert list(apart) == ["json", "xlsx", "pdf"]
+    assert apart == here

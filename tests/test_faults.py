@@ -228,19 +228,20 @@ def test_an_interrupt_stops_the_pdf_workers(
     delay: float,
 ) -> None:
     """With --jobs 2 the PDF's parts are laid out in worker processes while the other
-    formats render here; an interrupt here (before the parts are handed over, or while the
-    workers lay them out) ends the build with no worker left running and nothing written."""
+    formats render here (the Markdown pages) or in a worker after the parts (the
+    workbooks); an interrupt here (before the parts are handed over, or while the workers
+    lay them out) ends the build with no worker left running and nothing written."""
     import multiprocessing
     import time
 
-    import reportgen.render.xlsx as xlsx
+    import reportgen.render.markdown as markdown
 
     def interrupted(*args: object) -> object:
         time.sleep(delay)
         raise KeyboardInterrupt
 
     out, before, newer = earlier
-    monkeypatch.setattr(xlsx, "render", interrupted)
+    monkeypatch.setattr(markdown, "render", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(newer, out, (*FORMATS, "pdf"), jobs=2)
     assert multiprocessing.active_children() == []
