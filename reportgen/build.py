@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import re
 import tempfile
 import threading
@@ -269,6 +270,27 @@ def _render_beside(fmt: str, data: ReportData, options: RenderOptions) -> dict[s
             options.html_done.set()
 
 
+def _pickled(data: ReportData) -> bytes | None:
+    """``data`` for a worker process (``WORKER_FORMATS``); None if it does not pickle."""
+    try:
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # whatever a caller's own objects in it raise: rendered here instead
+        return None
+
+
+def _render_pickled(fmt: str, blob: bytes, options: RenderOptions) -> dict[str, bytes] | None:
+    """``_render_one`` in a worker, on data pickled by ``_pickled``; None when the worker
+    cannot read it back (a class it does not have, say one a notebook defined after the
+    workers were forked), and the caller renders the format itself. The data travels as
+    bytes so that such a failure stays here, not in the pool's own unpickling, which would
+    break the pool and the PDF with it."""
+    try:
+        data = pickle.loads(blob)
+    except Exception:
+        return None
+    return _render_one(fmt, data, options)
+
+
 def _render_one(fmt: str, data: ReportData, options: RenderOptions) -> dict[str, bytes]:
     """One renderer; a template problem (typically in a user's ``--templates`` folder)
     becomes a RenderError naming the template and line instead of a traceback."""
@@ -366,16 +388,19 @@ def render_all(
     rendered: dict[str, dict[str, bytes]] = {fmt: {} for fmt in formats}
     workers: dict[int, Any] | None = None
     try:
-        if pool is not None:
+        elsewhere = [t for t in tasks if t[0] in WORKER_FORMATS] if pool is not None else []
+        blob = _pickled(data) if elsewhere else None
+        if blob is not None:
             # Queued behind the PDF's parts, all sent before its html_done was set.
-            for fmt, lang in [t for t in tasks if t[0] in WORKER_FORMATS]:
-                pending[fmt, lang] = pool.submit(_render_one, fmt, data, replace(base, lang=lang))
+            for fmt, lang in elsewhere:
+                pending[fmt, lang] = pool.submit(
+                    _render_pickled, fmt, blob, replace(base, lang=lang)
+                )
         for fmt, lang in [t for t in tasks if t not in pending] + list(pending):
             if progress is not None:
                 progress(f"{fmt} ({lang})" if several and fmt not in LANGUAGE_NEUTRAL else fmt)
-            if (fmt, lang) in pending:
-                files = pending[fmt, lang].result()
-            else:
+            files = pending[fmt, lang].result() if (fmt, lang) in pending else None
+            if files is None:
                 files = _render_one(fmt, data, replace(base, lang=lang))
             if several and fmt not in LANGUAGE_NEUTRAL:
                 files = {language_name(fmt, n, lang): b for n, b in files.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -307,20 +308,20 @@ def test_the_workbooks_render_in_the_pdf_workers_after_its_parts(
 ) -> None:
     """With workers, the workbooks go to the PDF's pool, queued behind every part it sent
     (``WORKER_FORMATS``); the bytes are those rendered here."""
-    from reportgen.build import _render_one, render_all
+    from reportgen.build import _render_pickled, render_all
     from reportgen.render.pdf import parts
 
     sent: list[str] = []
     real = parts.LazyPool.submit
 
     def watched(self: parts.LazyPool, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        sent.append(f"{fn.__name__}:{args[0]}" if fn is _render_one else fn.__name__)
+        sent.append(f"{fn.__name__}:{args[0]}" if fn is _render_pickled else fn.__name__)
         return real(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(parts.LazyPool, "submit", watched)
     apart = render_all(data, ["json", "xlsx", "pdf"], jobs=2)
-    assert sent.count("_render_one:xlsx") == 1
-    workbooks = sent.index("_render_one:xlsx")
+    assert sent.count("_render_pickled:xlsx") == 1
+    workbooks = sent.index("_render_pickled:xlsx")
     assert sent[:workbooks].count("lay_out_one") >= 3  # two body parts and the attachments
     assert set(sent[:workbooks]) == {"lay_out_one"}
     assert set(sent[workbooks + 1 :]) == {"lay_out_last", "lay_out_stamps"}
@@ -329,3 +330,32 @@ def test_the_workbooks_render_in_the_pdf_workers_after_its_parts(
     assert sent == []
     assert list(apart) == ["json", "xlsx", "pdf"]
     assert apart == here
+
+
+UNREADABLE = b"cno_such_module_reportgen\nGone\n)R."
+"""A pickle of a class no process has (as one a notebook defined after the workers were
+forked)."""
+
+
+def test_data_a_worker_cannot_read_is_rendered_here() -> None:
+    from reportgen.build import _render_pickled
+    from reportgen.render import RenderOptions
+
+    with pytest.raises(ModuleNotFoundError):
+        pickle.loads(UNREADABLE)
+    assert _render_pickled("xlsx", UNREADABLE, RenderOptions()) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("blob", [None, UNREADABLE], ids=["does-not-pickle", "unreadable"])
+def test_workbooks_of_data_that_does_not_travel_render_here(
+    data: ReportData, monkeypatch: pytest.MonkeyPatch, blob: bytes | None
+) -> None:
+    """Data that does not pickle is not sent; data a worker cannot read comes back as None
+    and is rendered here. Either way the workbooks are the same, and the PDF is not hurt."""
+    import reportgen.build as build_module
+    from reportgen.build import render_all
+
+    here = render_all(data, ["xlsx", "pdf"], jobs=1)
+    monkeypatch.setattr(build_module, "_pickled", lambda data: blob)
+    assert render_all(data, ["xlsx", "pdf"], jobs=2) == here
