@@ -65,9 +65,9 @@ def render(data: ReportData, options: RenderOptions) -> Rendered:
     files: Rendered = {}
     taken = {COMBINED_NAME}
     every = [(section,) for section in data.matrix.sections] + [data.matrix.sections]
+    names = [_unique(section.slug, taken) for section in data.matrix.sections] + [COMBINED_NAME]
     tables = scope_tables(data, [_scope(data, sections) for sections in every])
-    for index, sections in enumerate(every):
-        name = _unique(sections[0].slug, taken) if len(every) - 1 > index else COMBINED_NAME
+    for index, (name, sections) in enumerate(zip(names, every, strict=True)):
         files[f"{name}.xlsx"] = workbook_bytes(data, sections, options.lang, (tables, index))
     return files
 

@@ -81,13 +81,12 @@ class Book:
     """Flow key -> its row on the Matrix sheet."""
     finding_rows: dict[str, int]
     """Finding id -> its row on the Findings sheet."""
+    tables: Tables
+    """The analytical tables (``frames``), shared with the other workbooks of a render."""
+    index: int
+    """This workbook's scope in ``tables``."""
     lang: str = DEFAULT_LANGUAGE
     """The workbook's language (``RenderOptions.lang``)."""
-
-    tables: Tables | None = None
-    """The analytical tables (``frames``), shared with the other workbooks of a render."""
-    index: int = 0
-    """This workbook's scope in ``tables``."""
 
     @classmethod
     def of(
@@ -112,22 +111,17 @@ class Book:
             index=index,
         )
 
-    @property
-    def shared(self) -> Tables:
-        assert self.tables is not None, "Book.of sets the tables"
-        return self.tables
-
     def firewall(self) -> pd.DataFrame:
         """The Firewall view's rows (``frames.firewall_frame``)."""
-        return self.shared.firewall(self.index)
+        return self.tables.firewall(self.index)
 
     def zone_pairs(self) -> dict[str, pd.DataFrame]:
         """The zone-pair tables (``frames.zone_pair_frames``)."""
-        return self.shared.zone_pairs(self.index)
+        return self.tables.zone_pairs(self.index)
 
     def finding_controls(self) -> pd.DataFrame:
         """One row per finding and control (``frames.finding_controls_frame``)."""
-        return self.shared.finding_controls(self.index)
+        return self.tables.finding_controls(self.index)
 
     def gettext(self, message: str) -> str:
         """``message`` (a msgid) in the workbook's language."""
