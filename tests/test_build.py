@@ -288,18 +288,23 @@ def test_a_parallel_pdf_that_cannot_load_is_a_clear_error(
     assert str(caught.value).startswith("pdf: the renderer cannot be loaded:")
 
 
-def test_a_build_without_the_pdf_does_not_import_weasyprint() -> None:
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter, with the shipped source as ``argv[1]``."""
     import sys
 
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SOURCE)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_a_build_without_the_pdf_does_not_import_weasyprint() -> None:
     code = (
         "import sys; from reportgen.build import load, render_all; "
         "render_all(load(sys.argv[1]), ['json', 'markdown'], jobs=2); "
         "print('weasyprint' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(SOURCE)], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "False"
+    assert _fresh_python(code) == "False"
 
 
 @pytest.mark.slow
@@ -365,8 +370,6 @@ def test_a_pdf_without_observed_traffic_does_not_import_the_capture_readers() ->
     """The PDF's chapter on observed traffic, and the capture readers below it, are imported
     only for a build with ``--observed``: at the start of every other PDF they cost
     0.06-0.08 s before the first part could go to a worker."""
-    import sys
-
     code = (
         "import sys; from reportgen.build import load; from reportgen.render import "
         "RenderOptions; from reportgen.render.pdf.context import MAIN_TEMPLATE, "
@@ -376,7 +379,4 @@ def test_a_pdf_without_observed_traffic_does_not_import_the_capture_readers() ->
         "print(sorted(m for m in ('dpkt', 'reportgen.verify', 'reportgen.render.verify_formats')"
         " if m in sys.modules))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(SOURCE)], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert _fresh_python(code) == "[]"
