@@ -30,8 +30,9 @@ FIREWALL_COLUMNS = (
 
 
 def finding_controls_frames(scopes: Sequence[Sequence[Finding]]) -> list[pd.DataFrame]:
-    """``finding_controls_frame`` of each of ``scopes`` (each a workbook's findings), from
-    one frame of them all: one explode for every workbook of a render."""
+    """For each of ``scopes`` (each a workbook's findings): one row per (finding, control),
+    in the findings' order, then the controls' order. Built from one frame of them all: one
+    explode for every workbook of a render."""
     rows = [(i, f) for i, findings in enumerate(scopes) for f in findings]
     frame = pd.DataFrame(
         {
@@ -49,11 +50,6 @@ def finding_controls_frames(scopes: Sequence[Sequence[Finding]]) -> list[pd.Data
     long["control"] = [ref.id for ref in long["control"]]
     columns = ["finding", "severity", "flow_key", "rule", "framework", "control"]
     return _cut(long, len(scopes), columns)
-
-
-def finding_controls_frame(findings: Sequence[Finding]) -> pd.DataFrame:
-    """One row per (finding, control), in the findings' order, then the controls' order."""
-    return finding_controls_frames([findings])[0]
 
 
 def _cut(frame: pd.DataFrame, scopes: int, columns: list[str]) -> list[pd.DataFrame]:
@@ -77,9 +73,11 @@ def _ports(flow: Flow) -> list[str]:
 
 
 def firewall_frames(scopes: Sequence[Sequence[Flow]]) -> list[pd.DataFrame]:
-    """``firewall_frame`` of each of ``scopes`` (each a workbook's flows), from one frame of
-    them all, with the scope as the first grouping key: one explode and one grouping for
-    every workbook of a render. pandas' cost per call, not per row, dominated these tables:
+    """For each of ``scopes`` (each a workbook's flows): one row per source zone,
+    destination zone, protocol and port (``TCP/UDP`` and ``67/68`` are split), with the
+    components on either side and the flows that need it. Built from one frame of them all,
+    with the scope as the first grouping key: one explode and one grouping for every
+    workbook of a render. pandas' cost per call, not per row, dominated these tables:
     at 100 flows a section of 3 flows took 8 ms, the whole matrix 24 ms."""
     rows = [(i, f) for i, flows in enumerate(scopes) for f in flows]
     frame = pd.DataFrame(
@@ -131,20 +129,16 @@ def firewall_frames(scopes: Sequence[Sequence[Flow]]) -> list[pd.DataFrame]:
     ]
 
 
-def firewall_frame(flows: Iterable[Flow]) -> pd.DataFrame:
-    """One row per source zone, destination zone, protocol and port (``TCP/UDP`` and
-    ``67/68`` are split), with the components on either side and the flows that need it."""
-    return firewall_frames([list(flows)])[0]
-
-
 _ZONE_VALUES = ("flows", "no_c", "no_auth")
 
 
 def zone_pair_frames_each(
     scopes: Sequence[Sequence[Flow]], zone_order: Sequence[str]
 ) -> list[dict[str, pd.DataFrame]]:
-    """``zone_pair_frames`` of each of ``scopes`` (each a workbook's flows), from one
-    grouping of them all by scope, source zone and destination zone."""
+    """For each of ``scopes`` (each a workbook's flows): source zone x destination zone
+    tables of all flows and the protection view (flows without C, flows without Auth; ``?``
+    counts as not without). Built from one grouping of them all by scope, source zone and
+    destination zone."""
     rows = [(i, f) for i, flows in enumerate(scopes) for f in flows]
     frame = pd.DataFrame(
         {
@@ -178,12 +172,6 @@ def zone_pair_frames_each(
             tables[name] = table.reindex(index=sources, columns=targets, fill_value=0).astype(int)
         out.append(tables)
     return out
-
-
-def zone_pair_frames(flows: Iterable[Flow], zone_order: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Source zone x destination zone tables: all flows, and the protection view (flows
-    without C, flows without Auth; ``?`` counts as not without)."""
-    return zone_pair_frames_each([list(flows)], zone_order)[0]
 
 
 class Tables:

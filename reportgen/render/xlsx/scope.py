@@ -112,15 +112,15 @@ class Book:
         )
 
     def firewall(self) -> pd.DataFrame:
-        """The Firewall view's rows (``frames.firewall_frame``)."""
+        """The Firewall view's rows (``frames.firewall_frames``)."""
         return self.tables.firewall(self.index)
 
     def zone_pairs(self) -> dict[str, pd.DataFrame]:
-        """The zone-pair tables (``frames.zone_pair_frames``)."""
+        """The zone-pair tables (``frames.zone_pair_frames_each``)."""
         return self.tables.zone_pairs(self.index)
 
     def finding_controls(self) -> pd.DataFrame:
-        """One row per finding and control (``frames.finding_controls_frame``)."""
+        """One row per finding and control (``frames.finding_controls_frames``)."""
         return self.tables.finding_controls(self.index)
 
     def gettext(self, message: str) -> str:
