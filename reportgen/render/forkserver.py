@@ -10,8 +10,9 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
-PRELOAD = ("weasyprint", "reportgen.render.pdf.parts")
-"""What every worker needs, imported once by the fork server before it forks the workers."""
+PRELOAD = ("reportgen.render.pdf.parts",)
+"""What every worker needs, imported once by the fork server before it forks the workers:
+the parts' module, and with it WeasyPrint (through ``render.pdf.library``)."""
 
 
 def worker_context() -> Any:

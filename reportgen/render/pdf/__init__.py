@@ -9,7 +9,8 @@ split by job, and its modules import only downwards in this list:
 - ``diagram``: the zone flow diagram;
 - ``parts``: cutting the HTML into parts, laying them out in worker processes, joining them
   with pikepdf;
-- ``fetcher``: the URL fetcher that serves the packaged templates and fonts, nothing else.
+- ``fetcher``: the URL fetcher that serves the packaged templates and fonts, nothing else;
+- ``library``: WeasyPrint's import, without the compiler runs of its library lookup.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# The fetcher imports WeasyPrint: importing this package fails, as it always did, where
-# WeasyPrint cannot load (no Pango), which ``build.renderer_module`` reports.
-from .fetcher import PDF_TEMPLATES, TEMPLATES_ROOT, TemplateFetcher
+from .library import load
+
+# WeasyPrint first, without its library lookup's compiler runs (``library``); the fetcher
+# imports it. Importing this package fails, as it always did, where WeasyPrint cannot load
+# (no Pango), which ``build.renderer_module`` reports.
+load()
+from .fetcher import PDF_TEMPLATES, TEMPLATES_ROOT, TemplateFetcher  # noqa: E402
 
 if TYPE_CHECKING:
     from .assembly import Assembled, assemble, changes_pdf, render, write_pdf

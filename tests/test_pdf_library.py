@@ -1,0 +1,98 @@
+"""WeasyPrint's import without the compiler runs of its library lookup (render.pdf.library)."""
+
+from __future__ import annotations
+
+import ctypes.util
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reportgen.render.pdf import library
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the lookup is skipped on Linux only"
+)
+
+# Run in a fresh interpreter: the programs the import starts, and the native libraries it maps.
+_WATCH = textwrap.dedent(
+    """
+    import json, os, subprocess, sys
+    started = []
+    real = subprocess.Popen.__init__
+    def watched(self, args, *rest, **kwargs):
+        started.append(os.path.basename(str(args[0] if isinstance(args, (list, tuple)) else args)))
+        return real(self, args, *rest, **kwargs)
+    subprocess.Popen.__init__ = watched
+    {imports}
+    names = ("gobject", "pango", "harfbuzz", "fontconfig")
+    with open("/proc/self/maps") as maps:
+        mapped = sorted({{line.split()[-1] for line in maps
+                          if ".so" in line and any(n in line for n in names)}})
+    print(json.dumps({{"started": started, "mapped": mapped}}))
+    """
+)
+
+
+def _import_in_fresh_python(imports: str) -> dict[str, list[str]]:
+    code = _WATCH.format(imports=imports)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result: dict[str, list[str]] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def test_weasyprint_is_imported_without_running_a_program_and_opens_the_same_libraries() -> None:
+    plain = _import_in_fresh_python("import weasyprint")
+    ours = _import_in_fresh_python("import reportgen.render.pdf.parts")
+    # The plain import runs the lookup's programs (ldconfig, and gcc and ld where installed):
+    # what this module avoids. Should WeasyPrint stop doing so, this says the module can go.
+    assert plain["started"], "WeasyPrint's own import ran no program"
+    assert ours["started"] == []
+    assert ours["mapped"] == plain["mapped"]
+    assert any("pango" in path for path in ours["mapped"])
+
+
+def test_a_library_only_the_lookup_finds_is_opened_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module whose library ``find_library`` must find (as on a system where only gcc or ld
+    finds it) fails the first try, silently, and is imported with the real lookup."""
+    (tmp_path / "lookup_log.py").write_text("tries = []\n")
+    (tmp_path / "needs_lookup.py").write_text(
+        textwrap.dedent(
+            """
+            import ctypes.util
+            import lookup_log
+            FOUND = ctypes.util.find_library("c")
+            lookup_log.tries.append(FOUND)
+            if FOUND is None:
+                print("a hint, as WeasyPrint prints one")
+                raise OSError("cannot load library 'c'")
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    real = ctypes.util.find_library
+    module = library.load("needs_lookup")
+    tries = sys.modules["lookup_log"].tries
+
+    assert module.FOUND == real("c") is not None
+    assert tries == [None, module.FOUND]
+    assert ctypes.util.find_library is real
+    assert capsys.readouterr().out == ""
+    for name in ("needs_lookup", "lookup_log"):
+        monkeypatch.delitem(sys.modules, name)
+
+
+def test_a_module_that_fails_otherwise_fails_as_it_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken_import.py").write_text("import no_such_module_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    real = ctypes.util.find_library
+    with pytest.raises(ModuleNotFoundError, match="no_such_module_anywhere"):
+        library.load("broken_import")
+    assert ctypes.util.find_library is real
