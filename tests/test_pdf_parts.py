@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -258,6 +259,41 @@ def test_a_wrong_guess_of_the_fronts_pages_is_laid_out_again(
     path.write_bytes(pdf)
     toc = _page_texts(path)[2]
     assert re.search(r"Document control[ .]*?2\s*$", toc, flags=re.MULTILINE), toc
+
+
+class _InOrder(Executor):
+    """Runs each submission at once, here, and records what it was: a body part, the
+    attachments' carrier, the front or the stamps."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if fn is pdf_parts_module.lay_out_one:
+            document = args[0][0]
+            self.sent.append("body" if "<section" in document else "carrier")
+        else:
+            self.sent.append(fn.__name__)
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@pytest.mark.slow
+def test_the_attachments_carrier_is_queued_behind_every_body_part() -> None:
+    """Only the join at the end needs the carrier: ahead of a body part, it held that part
+    back."""
+    pool = _InOrder()
+    rendered = pdf_module.render(load_report_data(), RenderOptions(jobs=2, pool=pool))
+    ((_name, pdf),) = rendered.items()
+    assert pool.sent.count("carrier") == 1
+    assert pool.sent.count("body") >= 2
+    carrier = pool.sent.index("carrier")
+    assert set(pool.sent[:carrier]) == {"body"}
+    assert "body" not in pool.sent[carrier:]
+    assert pool.sent[carrier + 1 :] == ["lay_out_last", "lay_out_stamps"]
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert len(doc.attachments) >= 1
 
 
 def test_a_template_without_part_marks_is_laid_out_in_one_piece(tmp_path: Path) -> None:

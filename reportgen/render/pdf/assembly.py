@@ -184,8 +184,11 @@ def assemble(
         # (_guess_front_anchors) are guessed and checked: a wrong guess lays both out again.
         if pool is None and options.jobs > 1:
             pool = own = pdf_parts.worker_pool(min(options.jobs, len(documents) - 1))
-        # The attachments travel in a document of their own, laid out among the body's
-        # parts, not with the front part after them (see ``parts.carrier_document``).
+        if pool is not None:
+            stream.submit(pool)
+        # The attachments travel in a document of their own (see ``parts.carrier_document``),
+        # queued behind the body's parts: only the join at the end needs it, and ahead of
+        # the last part it held that part back by its own 0.07 s (100 flows).
         carrier_work: pdf_parts.Work | None = None
         carried: Future[pdf_parts.LaidOut] | None = None
         if files:
@@ -193,8 +196,6 @@ def assemble(
                             PDF_VARIANT, attach)  # fmt: skip
             if pool is not None:
                 carried = pool.submit(pdf_parts.lay_out_one, carrier_work)
-        if pool is not None:
-            stream.submit(pool)
         if options.html_done is not None:
             options.html_done.set()
         join = pdf_parts.Join()
