@@ -55,13 +55,11 @@ def test_weasyprint_is_imported_without_running_a_program_and_opens_the_same_lib
     assert any("pango" in path for path in ours["mapped"])
 
 
-def test_a_library_only_the_lookup_finds_is_opened_with_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A module whose library ``find_library`` must find (as on a system where only gcc or ld
-    finds it) fails the first try, silently, and is imported with the real lookup."""
-    (tmp_path / "lookup_log.py").write_text("tries = []\n")
-    (tmp_path / "needs_lookup.py").write_text(
+def _needs_lookup(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module that opens a library only ``find_library`` names (as on a system where only
+    gcc or ld finds it), recording what the lookup answered on each try."""
+    (folder / "lookup_log.py").write_text("tries = []\n")
+    (folder / "needs_lookup.py").write_text(
         textwrap.dedent(
             """
             import ctypes.util
@@ -69,22 +67,33 @@ def test_a_library_only_the_lookup_finds_is_opened_with_it(
             FOUND = ctypes.util.find_library("c")
             lookup_log.tries.append(FOUND)
             if FOUND is None:
-                print("a hint, as WeasyPrint prints one")
                 raise OSError("cannot load library 'c'")
             """
         )
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(folder))
+    for name in ("needs_lookup", "lookup_log"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+
+def test_a_library_only_the_lookup_finds_is_opened_with_it_on_a_second_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _needs_lookup(tmp_path, monkeypatch)
     real = ctypes.util.find_library
     module = library.load("needs_lookup")
     tries = sys.modules["lookup_log"].tries
-
     assert module.FOUND == real("c") is not None
     assert tries == [None, module.FOUND]
     assert ctypes.util.find_library is real
-    assert capsys.readouterr().out == ""
-    for name in ("needs_lookup", "lookup_log"):
-        monkeypatch.delitem(sys.modules, name)
+
+
+def test_where_a_soname_does_not_open_the_import_is_a_plain_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _needs_lookup(tmp_path, monkeypatch)
+    module = library.load("needs_lookup", sonames=(*library.SONAMES, "libno-such-library.so.0"))
+    assert sys.modules["lookup_log"].tries == [module.FOUND]
 
 
 def test_a_module_that_fails_otherwise_fails_as_it_would(
