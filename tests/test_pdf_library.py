@@ -14,7 +14,7 @@ import pytest
 from reportgen.render.pdf import library
 
 pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="the lookup is skipped on Linux only"
+    not sys.platform.startswith("linux"), reason="load changes the import on Linux only"
 )
 
 # Run in a fresh interpreter: the programs the import starts, and the native libraries it maps.
