@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,11 +56,13 @@ def test_weasyprint_is_imported_without_running_a_program_and_opens_the_same_lib
     assert any("pango" in path for path in ours["mapped"])
 
 
-def _needs_lookup(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def needs_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A module that opens a library only ``find_library`` names (as on a system where only
-    gcc or ld finds it), recording what the lookup answered on each try."""
-    (folder / "lookup_log.py").write_text("tries = []\n")
-    (folder / "needs_lookup.py").write_text(
+    gcc or ld finds it), recording what the lookup answered on each try; imported by the
+    test, dropped again after it."""
+    (tmp_path / "lookup_log.py").write_text("tries = []\n")
+    (tmp_path / "needs_lookup.py").write_text(
         textwrap.dedent(
             """
             import ctypes.util
@@ -71,15 +74,14 @@ def _needs_lookup(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             """
         )
     )
-    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
     for name in ("needs_lookup", "lookup_log"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
+        sys.modules.pop(name, None)
 
 
-def test_a_library_only_the_lookup_finds_is_opened_with_it_on_a_second_try(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _needs_lookup(tmp_path, monkeypatch)
+@pytest.mark.usefixtures("needs_lookup")
+def test_a_library_only_the_lookup_finds_is_opened_with_it_on_a_second_try() -> None:
     real = ctypes.util.find_library
     module = library.load("needs_lookup")
     tries = sys.modules["lookup_log"].tries
@@ -88,10 +90,8 @@ def test_a_library_only_the_lookup_finds_is_opened_with_it_on_a_second_try(
     assert ctypes.util.find_library is real
 
 
-def test_where_a_soname_does_not_open_the_import_is_a_plain_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _needs_lookup(tmp_path, monkeypatch)
+@pytest.mark.usefixtures("needs_lookup")
+def test_where_a_soname_does_not_open_the_import_is_a_plain_one() -> None:
     module = library.load("needs_lookup", sonames=(*library.SONAMES, "libno-such-library.so.0"))
     assert sys.modules["lookup_log"].tries == [module.FOUND]
 

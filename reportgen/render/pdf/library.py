@@ -68,7 +68,8 @@ def load(module: str = "weasyprint", sonames: Sequence[str] = SONAMES) -> Module
     """Import ``module`` (WeasyPrint, or a module that imports it) with ``find_library``
     answering None, where every one of ``sonames`` opens (see above), and again as usual
     if that fails to open a library. Elsewhere than on Linux, where a soname does not open,
-    or once the module is imported, a plain import."""
+    or once the module is imported, a plain import. While the module is imported,
+    ``find_library`` answers None in every thread of this process."""
     if module in sys.modules or not sys.platform.startswith("linux") or not _all_open(sonames):
         return importlib.import_module(module)
     with _LOCK:
