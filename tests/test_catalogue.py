@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from reportgen.assess import RULES, Rule, all_controls, controls_markdown, load_catalogue
+from reportgen.assess import RULES, Rule, all_controls, catalogue, controls_markdown, load_catalogue
 from reportgen.assess.catalogue import (
     DATA_FILES,
     Catalogue,
     UnknownControl,
+    _json,
     gspp_kernel,
     iso_annex_a,
     lookup,
@@ -44,6 +45,48 @@ def test_shipped_data_is_the_unmodified_bsi_file(name: str) -> None:
     shared = SHARED / name
     if shared.is_file():  # the developers' copy of the standards data
         assert hashlib.sha256(shared.read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_the_catalogue_reads_each_file_as_the_standard_library_does(name: str) -> None:
+    """The catalogue parses with orjson (``catalogue._json``): the same values, types and
+    key order as ``json.loads``, for every shipped file."""
+    ours, standard = _json(name), _raw(name)
+    assert ours == standard
+    assert json.dumps(ours) == json.dumps(standard)  # the types and the key order too
+
+
+def test_each_catalog_file_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Kernel catalog's controls, its version in the report's label and its metadata in
+    the OSCAL output come from one parse (as do the Annex A catalog's and the Kompendium
+    index's)."""
+    parsed: list[str] = []
+
+    def counted(name: str) -> Any:
+        parsed.append(name)
+        return _json(name)
+
+    monkeypatch.setattr(catalogue, "_json", counted)
+    for cached in (catalogue._iso, catalogue._gspp, catalogue._grundschutz):
+        cached.cache_clear()
+    catalogue.oscal_catalogs.cache_clear()
+    catalogue.grundschutz_index_source.cache_clear()
+    try:
+        load_catalogue(all_controls())
+        label = Catalogue(()).label
+        documents = catalogue.oscal_catalogs()
+        source = catalogue.grundschutz_index_source()
+    finally:
+        for cached in (catalogue._iso, catalogue._gspp, catalogue._grundschutz):
+            cached.cache_clear()
+        catalogue.oscal_catalogs.cache_clear()
+        catalogue.grundschutz_index_source.cache_clear()
+    assert sorted(parsed) == sorted(
+        [catalogue.ISO_CATALOG_FILE, catalogue.GSPP_CATALOG_FILE, catalogue.GRUNDSCHUTZ_FILE]
+    )
+    assert catalogue.gspp_kernel_metadata()["version"][:10] in label
+    assert [d.file for d in documents] == [catalogue.ISO_CATALOG_FILE, catalogue.GSPP_CATALOG_FILE]
+    assert source["index_file"] == catalogue.GRUNDSCHUTZ_FILE
 
 
 def test_annex_a_titles_are_the_bsi_files() -> None:
