@@ -21,6 +21,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from ..errors import ReportgenError
 from ..model import Control, ControlRef
 from ..vocabulary import GRUNDSCHUTZ, GSPP, ISO
@@ -51,8 +53,6 @@ def _json(name: str) -> Any:
     """A shipped data file, parsed. orjson reads the same values as the standard library
     (tests/test_catalogue.py compares them for every file) in about half the time: the
     Grundschutz++ Kernel catalog, 3.8 MB, in 11 ms instead of 22 ms."""
-    import orjson
-
     try:
         return orjson.loads(_data(name))
     except (OSError, ValueError) as exc:  # a broken installation
