@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes.util
 import json
-import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.render.pdf import library
+
+from .test_build import _fresh_python
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="load changes the import on Linux only"
@@ -39,9 +40,7 @@ _WATCH = textwrap.dedent(
 
 
 def _import_in_fresh_python(imports: str) -> dict[str, list[str]]:
-    code = _WATCH.format(imports=imports)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    result: dict[str, list[str]] = json.loads(done.stdout.splitlines()[-1])
+    result: dict[str, list[str]] = json.loads(_fresh_python(_WATCH.format(imports=imports)))
     return result
 
 
