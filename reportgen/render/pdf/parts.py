@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ..forkserver import start_fork_server, worker_context
+from . import identifier
 from .fetcher import BASE_URL, TemplateFetcher
 from .tree import parse as parse_tree
 
@@ -539,11 +540,7 @@ def _lay_out(
                 Bookmark(level, label, index, x * PX_TO_PT, (page.height - y) * PX_TO_PT)
             )
     pdf = _compressed(
-        laid.write_pdf(
-            pdf_variant=variant,
-            attachments=attach(fetcher) if attach is not None else None,
-            uncompressed_pdf=True,
-        )
+        identifier.write(laid, variant, lambda: attach(fetcher) if attach is not None else None)
     )
     wide = tuple(page.width > page.height for page in laid.pages)
     seconds = time.perf_counter() - start
