@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ..forkserver import start_fork_server, worker_context
-from . import identifier
+from . import identifier, useragent
 from .fetcher import BASE_URL, TemplateFetcher
 from .tree import parse as parse_tree
 
@@ -520,12 +520,15 @@ def _lay_out(
 
     start = time.perf_counter()
     fetcher = TemplateFetcher(user)
+    notes = useragent.may_have_notes(document)  # before its <style> is taken out
     document, style = _shared_style(document, base_url, user, fetcher)
     root = parse_tree(document) if user is None else None
     if root is None:
         html = HTML(string=document, base_url=base_url, url_fetcher=fetcher)
     else:
         html = _parsed_html(root, base_url, fetcher)
+        if not notes:
+            useragent.use_without_notes(html)
     laid = html.render(
         stylesheets=[style.sheet] if style else None,
         font_config=style.fonts if style else None,
