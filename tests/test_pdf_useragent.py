@@ -127,8 +127,14 @@ def test_the_sheet_without_the_rules_cannot_lay_out_a_footnote() -> None:
         html.render(stylesheets=[style.sheet], font_config=style.fonts)
 
 
-def test_an_unexpected_sheet_leaves_weasyprints_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(weasyprint_html, "UA", weasyprint_html.UA.replace("::note-", "::x-"))
+@pytest.mark.parametrize("changed", ["other rules", "no text"])
+def test_an_unexpected_sheet_leaves_weasyprints_own(
+    monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    if changed == "other rules":
+        monkeypatch.setattr(weasyprint_html, "UA", weasyprint_html.UA.replace("::note-", "::x-"))
+    else:
+        monkeypatch.delattr(weasyprint_html, "UA")
     useragent._sheet_without_notes.cache_clear()
     try:
         html: Any = parts._parsed_html(parse_tree(_document()), BASE_URL, TemplateFetcher(None))

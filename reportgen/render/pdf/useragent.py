@@ -45,10 +45,11 @@ def _sheet_without_notes() -> Any | None:
     Its ``@counter-style`` rules go to a counter-style set of their own: WeasyPrint takes a
     document's counter styles from its own sheet's set (``HTML._ua_counter_style``)."""
     from weasyprint import CSS
+    from weasyprint import html as weasyprint_html
     from weasyprint.css.counters import CounterStyle
-    from weasyprint.html import UA
 
-    text = without_notes_text(UA)
+    own = getattr(weasyprint_html, "UA", None)  # the text WeasyPrint parses its sheet from
+    text = without_notes_text(own) if isinstance(own, str) else None
     return None if text is None else CSS(string=text, counter_style=CounterStyle())
 
 
@@ -57,9 +58,9 @@ def use_without_notes(html: Any) -> bool:
     footnotes and notes (not with forms, which WeasyPrint lays out only when asked to).
     False, and ``html`` unchanged, where WeasyPrint's sheet is not as expected."""
     sheet = _sheet_without_notes()
-    if sheet is None:
+    own = getattr(type(html), "_ua_stylesheets", None)
+    if sheet is None or own is None:
         return False
-    own = type(html)._ua_stylesheets
 
     def stylesheets(forms: bool = False) -> list[Any]:
         return [sheet] if not forms else list(own(html, forms))
