@@ -10,12 +10,13 @@ from typing import Any
 import pikepdf
 import pytest
 import tinycss2
-from weasyprint import HTML
 from weasyprint import html as weasyprint_html
 
 from reportgen.render.pdf import parts, useragent
 from reportgen.render.pdf.fetcher import BASE_URL, TemplateFetcher
 from reportgen.render.pdf.tree import parse as parse_tree
+
+from .test_pdf_parts import _laid_without_sharing
 
 NOTE_PSEUDO_ELEMENTS = {
     "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback",
@@ -43,13 +44,6 @@ VARIANT = parts.PDF_VARIANT
 
 def _document(body: str = BODY, extra: str = "") -> str:
     return HEAD.replace("EXTRA", extra) + body + TAIL
-
-
-def _plain(document: str) -> bytes:
-    """The part as WeasyPrint lays it out by itself: its own parser and its own sheet."""
-    fetcher = TemplateFetcher(None)
-    laid = HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).render()
-    return parts._compressed(laid.write_pdf(pdf_variant=VARIANT, uncompressed_pdf=True))
 
 
 def _text(pdf: bytes) -> str:
@@ -100,7 +94,8 @@ def test_a_document_that_mentions_a_footnote_or_note_may_have_one(
 def test_a_document_without_notes_gets_the_bytes_of_weasyprints_own_sheet() -> None:
     document = _document()
     assert not useragent.may_have_notes(document)
-    assert parts.lay_out(document, BASE_URL, None, VARIANT, collect=False).pdf == _plain(document)
+    ours = parts.lay_out(document, BASE_URL, None, VARIANT, collect=False).pdf
+    assert ours == _laid_without_sharing(document)
 
 
 def _with_footnote() -> str:
@@ -111,7 +106,7 @@ def _with_footnote() -> str:
 def test_a_document_with_a_footnote_keeps_weasyprints_own_sheet() -> None:
     document = _with_footnote()
     ours = parts.lay_out(document, BASE_URL, None, VARIANT, collect=False).pdf
-    assert ours == _plain(document)
+    assert ours == _laid_without_sharing(document)
     assert "1. See the matrix." in _text(ours)  # the footnote's marker, from the full sheet
 
 
@@ -143,5 +138,5 @@ def test_an_unexpected_sheet_leaves_weasyprints_own(
     finally:
         monkeypatch.undo()
         useragent._sheet_without_notes.cache_clear()
-    with pikepdf.open(io.BytesIO(_plain(_document()))) as pdf:
+    with pikepdf.open(io.BytesIO(_laid_without_sharing(_document()))) as pdf:
         assert len(pdf.pages) == 1

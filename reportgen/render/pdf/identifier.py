@@ -40,21 +40,20 @@ def write(document: Any, variant: str | None, attachments: Callable[[], list[Any
     ``attachments`` makes, as WeasyPrint would write it, with the file identifier added from
     the written bytes (``identified``) where the variant asks for one. ``attachments`` is
     called again if the file has to be written a second time: an attachment is read once."""
-    if not wants_identifier(variant):
-        pdf: bytes = document.write_pdf(
-            pdf_variant=variant, attachments=attachments(), uncompressed_pdf=True
+    if wants_identifier(variant):
+        bare: bytes = document.write_pdf(
+            pdf_variant=variant,
+            attachments=attachments(),
+            uncompressed_pdf=True,
+            pdf_identifier=False,
         )
-        return pdf
-    bare: bytes = document.write_pdf(
-        pdf_variant=variant, attachments=attachments(), uncompressed_pdf=True, pdf_identifier=False
-    )
-    found = identified(bare)
-    if found is not None:
-        return found
-    again: bytes = document.write_pdf(
+        found = identified(bare)
+        if found is not None:
+            return found
+    pdf: bytes = document.write_pdf(
         pdf_variant=variant, attachments=attachments(), uncompressed_pdf=True
     )
-    return again
+    return pdf
 
 
 def identified(pdf: bytes) -> bytes | None:
